@@ -1,0 +1,3 @@
+from alpr_gen.cli import main
+
+main()

@@ -1,0 +1,9 @@
+"""`alpr-gen export-ocr` (placeholder until its issue lands)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Nothing registered yet."""
