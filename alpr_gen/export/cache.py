@@ -1,0 +1,68 @@
+"""The engine cache: a stamp file next to each engine says what it was built from.
+
+A TensorRT engine is valid only for the ONNX it came from, the exact TensorRT version and the GPU
+model it was built on, its batch and its precision. The stamp `<engine>.stamp.json` records that
+key; an export whose key matches an existing engine and stamp does nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class EngineKey:
+    onnx_sha256: str
+    tensorrt: str  # TensorRT version ("10.3.0"); "trtexec:<version line>" on the trtexec path
+    gpu: str  # GPU name, e.g. "Orin (nvgpu)" or "NVIDIA A2"
+    batch: int
+    precision: str
+    # What else changes the engine's bytes: workspace does not change results but dynamic does.
+    dynamic: bool = False
+    calib_sha256: str = ""
+
+    def digest(self) -> str:
+        blob = json.dumps(asdict(self), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def stamp_path(engine: Path) -> Path:
+    return engine.with_name(engine.name + ".stamp.json")
+
+
+def is_cached(engine: Path, key: EngineKey) -> bool:
+    """True when `engine` exists and its stamp records exactly `key`."""
+    if not engine.is_file() or engine.stat().st_size == 0:
+        return False
+    try:
+        data = json.loads(stamp_path(engine).read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("key") == asdict(key)
+
+
+def write_stamp(engine: Path, key: EngineKey) -> None:
+    data = {"key": asdict(key), "digest": key.digest(), "engine": engine.name}
+    atomic_write_text(stamp_path(engine), json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode())
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temp file in the same directory, then rename over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,214 @@
+"""INT8 calibration: images preprocessed exactly as nvinfer preprocesses frames, fed to TensorRT.
+
+nvinfer (gstnvinfer.cpp, get_converted_buffer) with maintain-aspect-ratio=1 and
+symmetric-padding=1 does, per frame of W x H:
+
+  - rounds the source crop down to even width/height (GST_ROUND_DOWN_2);
+  - hdest = netW * H / W, wdest = netH * W / H (doubles); if hdest <= netH the image is scaled to
+    netW x trunc(hdest), else to trunc(wdest) x netH;
+  - pads with black (0): left = (netW - w) // 2, top = (netH - h) // 2, the rest right/bottom;
+  - converts to the network colour format (model-color-format=0: RGB) and computes
+    y = net-scale-factor * (x - offset) per channel, here 1/255 and offsets 0.
+
+The scaling filter is nvinfer's scaling-filter (0 nearest, which is what NvBufSurfTransform's
+default does, 1 bilinear). The GPU/VIC resamplers are not bit-exact with OpenCV's, which moves
+a few pixel values by a grey level; calibration statistics do not notice. What matters, and what
+the common mistake gets wrong (a centre crop, a top-left pad, BGR, /255 missing), is matched.
+
+Calibrate with frames at the resolution nvinfer sees: the streammux output size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from alpr_gen.errors import ExportError
+
+NET_SCALE_FACTOR = np.float32(0.0039215697906911373)  # nvinfer's net-scale-factor for 1/255
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
+
+
+@dataclass(frozen=True)
+class Letterbox:
+    src_w: int  # source width and height after nvinfer's round-down to even
+    src_h: int
+    width: int  # scaled image size inside the network input
+    height: int
+    left: int  # padding on the left and top
+    top: int
+
+
+def letterbox_geometry(src_w: int, src_h: int, net_w: int, net_h: int) -> Letterbox:
+    """nvinfer's scaled size and padding for a src_w x src_h frame (symmetric padding)."""
+    w, h = src_w & ~1, src_h & ~1
+    if w <= 0 or h <= 0:
+        raise ValueError(f"frame {src_w}x{src_h} is too small")
+    hdest = net_w * h / float(w)
+    wdest = net_h * w / float(h)
+    if hdest <= net_h:
+        dw, dh = net_w, int(hdest)
+    else:
+        dw, dh = int(wdest), net_h
+    return Letterbox(w, h, dw, dh, (net_w - dw) // 2, (net_h - dh) // 2)
+
+
+def preprocess(bgr: np.ndarray, net_w: int, net_h: int, scaling_filter: int = 0) -> np.ndarray:
+    """A BGR uint8 image (as OpenCV reads it) -> float32 [3, net_h, net_w], RGB, scaled."""
+    import cv2
+
+    if bgr.ndim != 3 or bgr.shape[2] != 3 or bgr.dtype != np.uint8:
+        raise ValueError(f"expected an HxWx3 uint8 image, got {bgr.shape} {bgr.dtype}")
+    g = letterbox_geometry(bgr.shape[1], bgr.shape[0], net_w, net_h)
+    src = bgr[: g.src_h, : g.src_w]
+    interp = cv2.INTER_NEAREST if scaling_filter == 0 else cv2.INTER_LINEAR
+    scaled = cv2.resize(src, (g.width, g.height), interpolation=interp)
+    canvas = np.zeros((net_h, net_w, 3), dtype=np.uint8)
+    canvas[g.top : g.top + g.height, g.left : g.left + g.width] = scaled
+    rgb = canvas[:, :, ::-1]
+    chw = np.ascontiguousarray(rgb.transpose(2, 0, 1)).astype(np.float32)
+    return NET_SCALE_FACTOR * (chw - np.float32(0.0))
+
+
+def list_images(folder: Path, limit: int) -> list[Path]:
+    """Image files under `folder` (recursively), sorted, at most `limit`."""
+    files = sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+    )
+    return files[:limit]
+
+
+class CalibrationBatches:
+    """Full batches [batch, 3, H, W] of preprocessed images; a short last batch is dropped."""
+
+    def __init__(
+        self, files: Sequence[Path], batch: int, imgsz: int, scaling_filter: int = 0
+    ) -> None:
+        if len(files) < batch:
+            raise ExportError(
+                f"calibration needs at least {batch} images (one batch), found {len(files)}",
+                hint="point --calib-images at a folder of a few hundred frames from the cameras",
+            )
+        self.files = list(files)
+        self.batch = batch
+        self.imgsz = imgsz
+        self.scaling_filter = scaling_filter
+
+    def __len__(self) -> int:
+        return len(self.files) // self.batch
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        import cv2
+
+        for i in range(len(self)):
+            chunk = self.files[i * self.batch : (i + 1) * self.batch]
+            out = np.empty((self.batch, 3, self.imgsz, self.imgsz), dtype=np.float32)
+            for j, path in enumerate(chunk):
+                img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+                if img is None:
+                    raise ExportError(f"calibration image {path}: cannot be decoded")
+                out[j] = preprocess(img, self.imgsz, self.imgsz, self.scaling_filter)
+            yield out
+
+
+class CalibrationSource(Protocol):
+    batch: int
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[np.ndarray]: ...
+
+
+class CacheOnly:
+    """No images, an existing cache: TensorRT reads the cache and never asks for a batch."""
+
+    def __init__(self, batch: int) -> None:
+        self.batch = batch
+
+    def __len__(self) -> int:
+        return 0
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        return iter(())
+
+
+class CalibrationFeeder:
+    """TensorRT's calibrator protocol without TensorRT: batches in, device pointers out.
+
+    `to_device` copies a host batch to the GPU and returns (pointer, keep-alive object); the object
+    is held until the next batch so the memory stays valid while TensorRT reads it.
+    """
+
+    def __init__(
+        self,
+        batches: CalibrationSource,
+        cache_path: Path,
+        to_device: Callable[[np.ndarray], tuple[int, object]],
+        on_batch: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.batches = batches
+        self.cache_path = cache_path
+        self.to_device = to_device
+        self.on_batch = on_batch
+        self._iter: Iterator[np.ndarray] = iter(batches)
+        self._alive: object = None
+        self.fed = 0
+
+    def get_batch_size(self) -> int:
+        return self.batches.batch
+
+    def get_batch(self, names: Sequence[str]) -> list[int] | None:
+        try:
+            host = next(self._iter)
+        except StopIteration:
+            self._alive = None
+            return None
+        pointer, self._alive = self.to_device(host)
+        self.fed += 1
+        if self.on_batch:
+            self.on_batch(self.fed, len(self.batches))
+        return [pointer] * len(names)
+
+    def read_calibration_cache(self) -> bytes | None:
+        # Only a cache written for this same ONNX is reused; the pipeline deletes stale ones.
+        return self.cache_path.read_bytes() if self.cache_path.is_file() else None
+
+    def write_calibration_cache(self, cache: bytes | memoryview) -> None:
+        from alpr_gen.export.cache import atomic_write_bytes
+
+        atomic_write_bytes(self.cache_path, bytes(cache))
+
+
+def torch_to_device(host: np.ndarray) -> tuple[int, object]:
+    """Copy a batch to the current CUDA device with torch (no pycuda needed)."""
+    import torch
+
+    dev = torch.from_numpy(host).cuda().contiguous()
+    return int(dev.data_ptr()), dev
+
+
+def make_trt_calibrator(feeder: CalibrationFeeder) -> object:
+    """An IInt8EntropyCalibrator2 that delegates to `feeder` (needs tensorrt)."""
+    import tensorrt as trt
+
+    class EntropyCalibrator(trt.IInt8EntropyCalibrator2):  # type: ignore[misc,name-defined]
+        def __init__(self) -> None:
+            trt.IInt8EntropyCalibrator2.__init__(self)
+
+        def get_batch_size(self) -> int:
+            return feeder.get_batch_size()
+
+        def get_batch(self, names: list[str]) -> list[int] | None:
+            return feeder.get_batch(names)
+
+        def read_calibration_cache(self) -> bytes | None:
+            return feeder.read_calibration_cache()
+
+        def write_calibration_cache(self, cache: memoryview) -> None:
+            feeder.write_calibration_cache(cache)
+
+    return EntropyCalibrator()

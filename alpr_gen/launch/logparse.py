@@ -1,0 +1,228 @@
+"""Recognise deepstream-app's output: `**PERF:` lines and its well-known failure messages.
+
+The formats come from DeepStream's own sources (deepstream_app_main.c `perf_cb`, `_intr_handler`,
+`main`; deepstream_app.c `bus_callback`; gstnvinfer.cpp; nvdsinfer_context_impl.cpp;
+gstnvmsgbroker.cpp; deepstream_config_file_parser.c), see docs/run.md:
+
+    **PERF:  FPS 0 (Avg)	FPS 1 (Avg)	        header, every 20th sample
+    **PERF:  30.02 (29.87)	29.98 (29.91)	    one sample, `%.2f (%.2f)\\t` per stream
+    PERF(1): 30.02 (29.87)	                    the same when several -c files run at once
+
+DeepStream 6.2+ also prints `Active sources : N` and an asctime() line before each sample; both
+are ignored here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_PERF_HEADER = re.compile(r"^\s*\*\*PERF:\s+((?:FPS \d+ \(Avg\)\s*)+)$")
+_PERF_SAMPLE = re.compile(r"^\s*(?:\*\*PERF:|PERF\((?P<inst>\d+)\):)\s+(?P<vals>.*)$")
+_PERF_PAIR = re.compile(r"(-?\d+(?:\.\d+)?)\s*\((-?\d+(?:\.\d+)?)\)")
+_HEADER_ID = re.compile(r"FPS (\d+) \(Avg\)")
+
+
+@dataclass(frozen=True)
+class PerfSample:
+    """One perf sample: per stream (current FPS, average FPS since start)."""
+
+    fps: tuple[float, ...]
+    avg: tuple[float, ...]
+    instance: int = 0  # the -c file index when deepstream-app runs several configs
+    stream_ids: tuple[int, ...] = ()  # from the last header; empty = 0..n-1
+
+    def streams(self) -> list[tuple[int, float, float]]:
+        ids = self.stream_ids if len(self.stream_ids) == len(self.fps) else range(len(self.fps))
+        return [(i, f, a) for i, f, a in zip(ids, self.fps, self.avg)]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A known deepstream-app message, with what it means and what to do."""
+
+    id: str
+    severity: str  # "error" stops the pipeline, "warning" does not
+    line: str
+    hint: str
+    detail: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """Pipeline life-cycle lines: ready, running, eos, quitting, success, failed, interrupted."""
+
+    state: str
+    line: str
+
+
+Event = PerfSample | Failure | StateChange
+
+
+@dataclass(frozen=True)
+class _Rule:
+    id: str
+    severity: str
+    pattern: re.Pattern[str]
+    hint: str  # may use {named groups}
+
+
+# Order matters only for lines that match several rules (first wins).
+RULES: tuple[_Rule, ...] = (
+    _Rule(
+        "unknown-key",
+        "warning",
+        re.compile(
+            r"Unknown (?:or legacy )?key (?:specified )?'(?P<key>[^']+)' for group "
+            r"\[?(?P<group>[^\]\s]+)\]?"
+        ),
+        "'{key}' in [{group}] is not a key this DeepStream knows: it is ignored, so whatever it "
+        "was meant to set keeps its default. Fix the spelling or drop it; `alpr-gen validate` "
+        "lists every such key before launch.",
+    ),
+    _Rule(
+        "nvinfer-context",
+        "error",
+        re.compile(r"Failed to create NvDsInferContext instance"),
+        "nvinfer could not load or build its model. Check that onnx-file / model-engine-file "
+        "and custom-lib-path exist (paths are relative to the nvinfer config file), that the "
+        "engine was built by this TensorRT on this GPU, and that parse-bbox-func-name exists in "
+        "the parser library; rerun with -vv for nvinfer's own messages.",
+    ),
+    _Rule(
+        "nvinfer-context",
+        "error",
+        re.compile(r"Config file path: (?P<config>\S+), NvDsInfer Error: (?P<status>\w+)"),
+        "nvinfer failed with {status} for {config}. NVDSINFER_CONFIG_FAILED usually means a "
+        "missing/unbuildable model or a bad key value; NVDSINFER_CUSTOM_LIB_FAILED a parser "
+        "library that does not load (run `alpr-gen build-parser`).",
+    ),
+    _Rule(
+        "engine-rebuild",
+        "warning",
+        re.compile(
+            r"deserialize backend context from engine from file :?(?P<engine>\S+) failed, "
+            r"try rebuild"
+        ),
+        "The engine {engine} could not be loaded, so nvinfer is building one from the ONNX "
+        "(minutes; longer on Jetson). If this happens at every start, model-engine-file does "
+        "not name the file nvinfer writes (<onnx-file>_b<batch>_gpu<id>_<fp32|fp16|int8>.engine) "
+        "or the engine's batch is smaller than batch-size: re-render with `alpr-gen render`.",
+    ),
+    _Rule(
+        "engine-rebuild",
+        "warning",
+        re.compile(r"Trying to create engine from model files"),
+        "nvinfer is building a TensorRT engine from the model files (minutes; longer on "
+        "Jetson). The pipeline starts when it is done; the next start reuses the engine if "
+        "model-engine-file names the file it writes.",
+    ),
+    _Rule(
+        "dictionary",
+        "error",
+        re.compile(
+            r"(?i)(?:open dictionary file failed|dict(?:ionary)?[^\n]*?(?:not found|cannot open|"
+            r"can't open|could not open|failed to open|no such file))"
+        ),
+        "The OCR parser cannot read its character dictionary. The parser finds its settings "
+        "through ALPR_OCR_CONFIG (set by `alpr-gen run` to <bundle>/ocr_parser.cfg); check that "
+        "the dictionary file it names exists (run `alpr-gen export-ocr` to deploy it).",
+    ),
+    _Rule(
+        "broker",
+        "error",
+        re.compile(
+            r"unable to connect to broker library|Could not configure supporting library|"
+            r"(?i:connection to broker failed|failed to connect to broker)"
+        ),
+        "The message broker adaptor could not connect. Check msg-broker-conn-str (host;port "
+        "with semicolons, not host:port), that the broker is running and reachable from this "
+        "machine, the credentials in the broker config file, and that msg-broker-proto-lib "
+        "exists (the Kafka adaptor also needs librdkafka).",
+    ),
+    _Rule(
+        "config-parse",
+        "error",
+        re.compile(r"Failed to parse config file '?(?P<config>[^']+)'?"),
+        "deepstream-app rejected {config}: the lines above it name the group and key. Run "
+        "`alpr-gen validate` on the config set.",
+    ),
+    _Rule(
+        "x-display",
+        "error",
+        re.compile(r"Could not open X Display"),
+        "A display sink (type=2) needs an X display: set DISPLAY, or use a fakesink (type=1) or "
+        "an RTSP/file sink on a headless machine.",
+    ),
+)
+
+_STATES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ready", re.compile(r"\*\* INFO: <bus_callback:\d+>: Pipeline ready")),
+    ("running", re.compile(r"\*\* INFO: <bus_callback:\d+>: Pipeline running")),
+    ("eos", re.compile(r"\*\* INFO: <bus_callback:\d+>: Received EOS")),
+    ("interrupted", re.compile(r"User Interrupted\.\.")),
+    ("quitting", re.compile(r"^Quitting$")),
+    ("success", re.compile(r"^App run successful$")),
+    ("failed", re.compile(r"^App run failed$")),
+)
+
+
+def parse_perf_header(line: str) -> tuple[int, ...] | None:
+    """`**PERF:  FPS 0 (Avg)\\tFPS 1 (Avg)\\t` -> (0, 1); None for any other line."""
+    m = _PERF_HEADER.match(line.rstrip())
+    if not m:
+        return None
+    return tuple(int(i) for i in _HEADER_ID.findall(m.group(1)))
+
+
+def parse_perf_line(line: str, stream_ids: tuple[int, ...] = ()) -> PerfSample | None:
+    """`**PERF:  30.02 (29.87)\\t...` -> PerfSample; None for headers and other lines."""
+    m = _PERF_SAMPLE.match(line.rstrip())
+    if not m or parse_perf_header(line) is not None:
+        return None
+    vals = m.group("vals").strip()
+    pairs = _PERF_PAIR.findall(vals)
+    # The whole rest of the line must be pairs, or it is some other message mentioning PERF.
+    if not pairs or _PERF_PAIR.sub("", vals).strip():
+        return None
+    fps = tuple(float(f) for f, _ in pairs)
+    avg = tuple(float(a) for _, a in pairs)
+    return PerfSample(fps, avg, int(m.group("inst") or 0), stream_ids)
+
+
+def match_failures(line: str) -> list[Failure]:
+    """Every known failure message in `line` (usually none or one)."""
+    found: list[Failure] = []
+    seen: set[str] = set()
+    for rule in RULES:
+        m = rule.pattern.search(line)
+        if not m or rule.id in seen:
+            continue
+        seen.add(rule.id)
+        groups = {k: v for k, v in m.groupdict().items() if v is not None}
+        found.append(Failure(rule.id, rule.severity, line, rule.hint.format(**groups), groups))
+    return found
+
+
+class LogParser:
+    """Stateful line reader: remembers the last perf header to label streams."""
+
+    def __init__(self) -> None:
+        self.stream_ids: tuple[int, ...] = ()
+
+    def feed(self, line: str) -> list[Event]:
+        line = line.rstrip("\r\n")
+        header = parse_perf_header(line)
+        if header is not None:
+            self.stream_ids = header
+            return []
+        sample = parse_perf_line(line, self.stream_ids)
+        if sample is not None:
+            return [sample]
+        events: list[Event] = []
+        for state, pattern in _STATES:
+            if pattern.search(line):
+                events.append(StateChange(state, line))
+                break
+        events.extend(match_failures(line))
+        return events

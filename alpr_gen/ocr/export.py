@@ -1,0 +1,345 @@
+"""`export-ocr`: make a CTC text recogniser ready for an nvinfer classifier SGIE.
+
+What nvinfer needs and the source models lack:
+- a fixed 3xHxW input with only the batch axis dynamic (PP-OCR's H and W are dynamic);
+- [B, T, C] probabilities (a softmax is appended when the graph ends in logits, and [B, C, T]
+  outputs are transposed);
+- optionally ArgMax/ReduceMax over C in the graph, so the host copies 2*T values per plate
+  instead of T*C (PP-OCRv4: 40 x 6625 floats = 1 MiB per plate);
+- the dictionary as a file (PP-OCR keeps it in the model's `character` metadata);
+- the preprocessing, recorded in a sidecar JSON that the SGIE config is rendered from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from alpr_gen.errors import ExportError
+from alpr_gen.ocr import dictionary as dct
+from alpr_gen.ocr.presets import (
+    ARGMAX_INDICES_OUTPUT,
+    ARGMAX_SCORES_OUTPUT,
+    BLANK_LAST,
+    OCR_PRESETS,
+    OcrPreset,
+)
+
+if TYPE_CHECKING:
+    import onnx
+
+ONNX_NAME = "ocr_rec.onnx"
+DICT_NAME = "ocr_dict.txt"
+SIDECAR_NAME = "ocr_rec.json"
+PROBS_OUTPUT = "ocr_probs"
+BATCH_DIM = "batch"
+
+
+@dataclass(frozen=True)
+class OcrExportRequest:
+    """What to export. `model=None` means rapidocr's bundled PP-OCRv4 recogniser (kind ppocr)."""
+
+    model: Path | None = None
+    kind: str = "ppocr"
+    dict_file: Path | None = None
+    height: int | None = None
+    width: int | None = None
+    argmax: bool = True
+    out_dir: Path = Path("models")
+
+
+@dataclass(frozen=True)
+class OcrExportResult:
+    onnx_path: Path
+    dict_path: Path
+    sidecar_path: Path
+    sidecar: dict[str, Any] = field(default_factory=dict)
+
+
+def bundled_ppocr_model() -> Path:
+    """rapidocr-onnxruntime's PP-OCRv4 rec model, located without importing rapidocr (cv2)."""
+    spec = importlib.util.find_spec("rapidocr_onnxruntime")
+    if spec is None or not spec.submodule_search_locations:
+        raise ExportError(
+            "no --model given and rapidocr-onnxruntime is not installed",
+            hint="pip install 'alpr-gen[ocr]', or pass --model path/to/rec.onnx",
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / "models/ch_PP-OCRv4_rec_infer.onnx"
+    if not path.is_file():
+        raise ExportError(f"{path}: rapidocr's PP-OCRv4 recogniser is missing from its package")
+    return path
+
+
+def export_ocr(req: OcrExportRequest) -> OcrExportResult:
+    """Write `ocr_rec.onnx`, `ocr_dict.txt` and `ocr_rec.json` into `req.out_dir`."""
+    import onnx
+
+    if req.kind not in OCR_PRESETS:
+        raise ExportError(f"--kind {req.kind!r}: unknown; use one of {', '.join(OCR_PRESETS)}")
+    preset = OCR_PRESETS[req.kind]
+    height = req.height or preset.height
+    width = req.width or preset.width
+    if height <= 0 or width <= 0:
+        raise ExportError(f"--height {height} --width {width}: both must be positive")
+    src = req.model or bundled_ppocr_model()
+    if req.model is None and req.kind != "ppocr":
+        raise ExportError(f"--kind {req.kind} needs --model (only ppocr has a bundled model)")
+    try:
+        model = onnx.load(str(src))
+    except Exception as exc:  # onnx raises DecodeError, OSError, ValidationError...
+        raise ExportError(f"{src}: cannot load the ONNX model: {exc}") from None
+
+    entries = _dictionary_for(req, preset, model, src)
+    graph = model.graph
+    inp = _single_input(graph, src)
+    _fix_input(inp, preset.channels, height, width, src)
+    # Drop stale intermediate shapes (they name the old dynamic dims) before inferring again.
+    del graph.value_info[:]
+    probs, steps, classes, changes = _normalise_output(
+        model, len(entries), (preset.channels, height, width), src
+    )
+
+    blank = preset.blank_index if preset.blank_index != BLANK_LAST else classes - 1
+    space_added = False
+    if classes == len(entries) + 2 and req.kind == "ppocr":
+        # PaddleOCR's use_space_char: the space is the class after the listed characters.
+        entries = [*entries, " "]
+        space_added = True
+    if classes != len(entries) + 1:
+        raise ExportError(
+            f"{src}: the model has {classes} classes but the dictionary lists {len(entries)} "
+            f"characters (+1 blank = {len(entries) + 1})",
+            hint="pass the dictionary the model was trained with (--dict)",
+        )
+
+    if req.argmax:
+        _append_argmax(model, probs)
+        shapes = {ARGMAX_INDICES_OUTPUT: [steps], ARGMAX_SCORES_OUTPUT: [steps]}
+    else:
+        shapes = {probs: [steps, classes]}
+    outputs = list(shapes)
+    _set_output_shapes(model, shapes)
+    onnx.checker.check_model(model)
+    _check_runs(model, shapes, (preset.channels, height, width), src)
+
+    sidecar = {
+        "kind": req.kind,
+        "source_model": str(src),
+        "source_sha256": _sha256(src.read_bytes()),
+        "onnx_file": ONNX_NAME,
+        "dictionary_file": DICT_NAME,
+        "input_name": inp.name,
+        "infer_dims": [preset.channels, height, width],
+        "output_form": "argmax" if req.argmax else "probs",
+        "output_blob_names": outputs,
+        "num_classes": classes,
+        "time_steps": steps,
+        "blank_index": blank,
+        "space_class_added": space_added,
+        "graph_changes": changes,
+        "preprocess": {
+            "net_scale_factor": preset.net_scale_factor,
+            "offsets": list(preset.offsets),
+            "model_color_format": preset.model_color_format,
+            "maintain_aspect_ratio": preset.maintain_aspect_ratio,
+            "symmetric_padding": preset.symmetric_padding,
+        },
+        "preset": asdict(preset),
+    }
+    out = req.out_dir
+    files = {
+        ONNX_NAME: model.SerializeToString(),
+        DICT_NAME: dct.dictionary_text(entries).encode("utf-8"),
+        SIDECAR_NAME: (json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n").encode(),
+    }
+    _write_all(out, files)
+    return OcrExportResult(out / ONNX_NAME, out / DICT_NAME, out / SIDECAR_NAME, sidecar)
+
+
+def _dictionary_for(
+    req: OcrExportRequest, preset: OcrPreset, model: onnx.ModelProto, src: Path
+) -> list[str]:
+    if req.dict_file is not None:
+        return dct.read_dictionary(req.dict_file)
+    meta = {p.key: p.value for p in model.metadata_props}
+    if "character" in meta:
+        # PaddleOCR's paddle2onnx export stores ppocr_keys as newline-joined metadata.
+        entries = meta["character"].split("\n")
+        if entries and entries[-1] == "":
+            entries.pop()
+        dct.validate_entries(entries, f"{src}: metadata 'character'")
+        return entries
+    raise ExportError(
+        f"{src}: the model carries no 'character' metadata, so --dict is needed",
+        hint=f"--kind {preset.kind} --dict path/to/dict.txt (one character per line, no blank)",
+    )
+
+
+def _single_input(graph: onnx.GraphProto, src: Path) -> onnx.ValueInfoProto:
+    inits = {i.name for i in graph.initializer}
+    inputs = [i for i in graph.input if i.name not in inits]
+    if len(inputs) != 1:
+        names = ", ".join(i.name for i in inputs)
+        raise ExportError(f"{src}: expected one image input, found {len(inputs)} ({names})")
+    return inputs[0]
+
+
+def _fix_input(inp: onnx.ValueInfoProto, c: int, h: int, w: int, src: Path) -> None:
+    dims = inp.type.tensor_type.shape.dim
+    if len(dims) != 4:
+        raise ExportError(f"{src}: input {inp.name!r} has rank {len(dims)}, expected NCHW (4)")
+    if dims[1].HasField("dim_value") and dims[1].dim_value != c:
+        raise ExportError(f"{src}: input {inp.name!r} has {dims[1].dim_value} channels, not {c}")
+    for dim, value in zip(dims[1:], (c, h, w), strict=True):
+        if dim.HasField("dim_value") and dim.dim_value not in (value, 0):
+            raise ExportError(
+                f"{src}: input {inp.name!r} is fixed at {dim.dim_value} where {value} was asked",
+                hint="match --height/--width to the model's fixed input size",
+            )
+        dim.Clear()
+        dim.dim_value = value
+    dims[0].Clear()
+    dims[0].dim_param = BATCH_DIM
+
+
+def _normalise_output(
+    model: onnx.ModelProto, n_entries: int, chw: tuple[int, int, int], src: Path
+) -> tuple[str, int, int, list[str]]:
+    """Leave one output holding [B, T, C] probabilities; return its name, T, C, what changed.
+
+    C is recognised as the dictionary size + 1 (blank) or + 2 (PaddleOCR's appended space).
+    """
+    import numpy as np
+    from onnx import helper
+
+    graph = model.graph
+    if len(graph.output) != 1:
+        names = ", ".join(o.name for o in graph.output)
+        raise ExportError(
+            f"{src}: expected one [B, T, C] output, found {len(graph.output)} ({names})",
+            hint="export the recogniser without its own ArgMax/Max heads",
+        )
+    name = graph.output[0].name
+    # Shape inference misses Paddle's reshapes, so run the fixed-size model once instead.
+    raw = _run(model, [name], np.zeros((1, *chw), np.float32), src)[0]
+    if raw.ndim != 3 or raw.shape[0] != 1:
+        raise ExportError(f"{src}: output {name!r} has shape {raw.shape}, expected [1, T, C]")
+    class_counts = (n_entries + 1, n_entries + 2)
+    changes: list[str] = []
+    producer = next((n for n in graph.node if name in n.output), None)
+    softmaxed = producer is not None and producer.op_type == "Softmax"
+    if raw.shape[2] in class_counts:
+        steps, classes = int(raw.shape[1]), int(raw.shape[2])
+    elif raw.shape[1] in class_counts:
+        steps, classes = int(raw.shape[2]), int(raw.shape[1])
+        graph.node.append(helper.make_node("Transpose", [name], [name + "_btc"], perm=[0, 2, 1]))
+        name = name + "_btc"
+        changes.append("output transposed from [B, C, T] to [B, T, C]")
+    else:
+        raise ExportError(
+            f"{src}: output shape {list(raw.shape)} has no class axis of {class_counts[0]} "
+            f"(dictionary of {n_entries} + blank)",
+            hint="pass the dictionary the model was trained with (--dict)",
+        )
+    if not softmaxed:
+        # CTC heads that end in logits: the confidence needs probabilities.
+        graph.node.append(helper.make_node("Softmax", [name], [PROBS_OUTPUT], axis=-1))
+        name = PROBS_OUTPUT
+        changes.append("softmax appended over the classes")
+    if name != graph.output[0].name:
+        del graph.output[:]
+        graph.output.append(helper.make_tensor_value_info(name, 1, None))
+    return name, steps, classes, changes
+
+
+def _append_argmax(model: onnx.ModelProto, probs: str) -> None:
+    from onnx import TensorProto, helper
+
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
+    graph = model.graph
+    raw_idx = ARGMAX_INDICES_OUTPUT + "_i64"
+    graph.node.append(helper.make_node("ArgMax", [probs], [raw_idx], axis=2, keepdims=0))
+    # int32 indices: TensorRT's TopK gives int32, and DeepStream before 8.0 has no INT64 type.
+    graph.node.append(
+        helper.make_node("Cast", [raw_idx], [ARGMAX_INDICES_OUTPUT], to=TensorProto.INT32)
+    )
+    if opset >= 18:
+        axes = ARGMAX_SCORES_OUTPUT + "_axes"
+        graph.initializer.append(helper.make_tensor(axes, TensorProto.INT64, [1], [2]))
+        node = helper.make_node("ReduceMax", [probs, axes], [ARGMAX_SCORES_OUTPUT], keepdims=0)
+    else:
+        node = helper.make_node("ReduceMax", [probs], [ARGMAX_SCORES_OUTPUT], axes=[2], keepdims=0)
+    graph.node.append(node)
+    del graph.output[:]
+    graph.output.append(
+        helper.make_tensor_value_info(ARGMAX_INDICES_OUTPUT, TensorProto.INT32, None)
+    )
+    graph.output.append(
+        helper.make_tensor_value_info(ARGMAX_SCORES_OUTPUT, TensorProto.FLOAT, None)
+    )
+
+
+def _set_output_shapes(model: onnx.ModelProto, shapes: dict[str, list[int]]) -> None:
+    for out in model.graph.output:
+        shape = out.type.tensor_type.shape
+        shape.Clear()
+        shape.dim.add().dim_param = BATCH_DIM
+        for d in shapes[out.name]:
+            shape.dim.add().dim_value = d
+
+
+def _check_runs(
+    model: onnx.ModelProto, shapes: dict[str, list[int]], chw: tuple[int, int, int], src: Path
+) -> None:
+    """Prove the dynamic batch axis: a batch of 2 must give [2, T(, C)] outputs."""
+    import numpy as np
+
+    got = _run(model, list(shapes), np.zeros((2, *chw), np.float32), src)
+    for (name, dims), arr in zip(shapes.items(), got, strict=True):
+        if list(arr.shape) != [2, *dims]:
+            raise ExportError(f"{src}: exported output {name!r} is {arr.shape}, expected {dims}")
+
+
+def _run(model: onnx.ModelProto, outputs: list[str], x: Any, src: Path) -> list[Any]:
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    try:
+        sess = ort.InferenceSession(
+            model.SerializeToString(), opts, providers=["CPUExecutionProvider"]
+        )
+        return sess.run(outputs, {sess.get_inputs()[0].name: x})
+    except Exception as exc:  # onnxruntime raises its own untyped errors
+        raise ExportError(f"{src}: onnxruntime cannot run the fixed-size model: {exc}") from None
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write_all(out: Path, files: dict[str, bytes]) -> None:
+    """Write every file to a temp name first, then rename them all: nothing half-written."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"{out}: cannot create the output directory: {exc.strerror}") from None
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, data in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            staged.append((tmp, out / name))
+        for tmp, final in staged:
+            os.replace(tmp, final)
+    except OSError as exc:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise ExportError(f"{out}: cannot write the exported files: {exc.strerror}") from None

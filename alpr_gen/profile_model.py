@@ -1,0 +1,361 @@
+"""The typed site profile: what a user writes in `profiles/<site>.yaml`.
+
+Every model forbids unknown fields (a misspelt key is an error, not a silent default) and is
+frozen. Only what a user should decide is asked for here; everything DeepStream needs that
+follows from it (batch sizes, engine names, push timeouts, tracker size, memory types...) is
+derived in `plan.py`.
+
+Strings that end up in DeepStream's INI files are `IniText`: no control characters (a newline
+would start a new key or `[group]`) and no backslash (GLib unescapes it). Names that become part
+of an INI *key* (`roi-<name>`, `line-crossing-<name>`) are `Label`s.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    model_validator,
+)
+
+DEEPSTREAM_VERSIONS = ("6.3", "7.0", "7.1", "8.0")
+INT_MAX = 2_147_483_647
+
+
+def _ini_text(value: str) -> str:
+    for ch in value:
+        if ord(ch) < 32 or ord(ch) == 127:
+            raise ValueError(
+                "contains a control character (newline, tab, ...); DeepStream's INI files cannot "
+                "hold it, and a newline would inject a new key or [group]"
+            )
+    if "\\" in value:
+        raise ValueError("contains a backslash, which DeepStream's key-file reader unescapes; use /")
+    return value
+
+
+def _no_semicolon(value: str) -> str:
+    if ";" in value:
+        raise ValueError("contains ';', DeepStream's list separator")
+    return value
+
+
+def _deepstream_version(value: object) -> object:
+    # YAML reads `deepstream: 7.0` as a float.
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return value
+
+
+IniText = Annotated[str, AfterValidator(_ini_text)]
+# A value that is also an element of a ';'-separated list (labels, lat;lon, proto-cfg...).
+ListItem = Annotated[str, AfterValidator(_ini_text), AfterValidator(_no_semicolon)]
+Label = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")]
+SensorId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
+Host = Annotated[str, Field(pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$|^\[[0-9A-Fa-f:.]+\]$")]
+Port = Annotated[int, Field(ge=1, le=65535)]
+Path = Annotated[str, Field(min_length=1), AfterValidator(_ini_text), AfterValidator(_no_semicolon)]
+Secret = Annotated[SecretStr, AfterValidator(lambda s: (_ini_text(s.get_secret_value()), s)[1])]
+Point = tuple[Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# --- where and what it runs on -------------------------------------------------------------
+
+
+class Target(Strict):
+    platform: Literal["jetson", "dgpu"] = Field(description="Jetson (Orin) or a dGPU server.")
+    deepstream: Annotated[
+        Literal["6.3", "7.0", "7.1", "8.0"], BeforeValidator(_deepstream_version)
+    ] = Field(description="DeepStream release the configs are written for.")
+    gpu_id: int = Field(0, ge=0, description="GPU used by every element.")
+
+
+class Location(Strict):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    alt: float = 0.0
+
+
+class Place(Strict):
+    id: SensorId = Field(description="Place id in the message payload.")
+    name: IniText
+    type: IniText = "parking-lot"
+    location: Location | None = None
+
+
+# --- cameras, lines and zones -------------------------------------------------------------
+
+
+class Line(Strict):
+    """A counting line, in the camera's own pixel coordinates."""
+
+    name: Label
+    points: tuple[Point, Point] = Field(description="The line segment: [[x1, y1], [x2, y2]].")
+    direction: tuple[Point, Point] = Field(
+        description="Crossing direction as an arrow [[from_x, from_y], [to_x, to_y]]."
+    )
+    objects: Literal["vehicles", "plates", "all"] = "vehicles"
+    mode: Literal["loose", "balanced", "strict"] = "balanced"
+    extended: bool = Field(False, description="Treat the line as infinite.")
+
+
+class Zone(Strict):
+    """A polygon, in the camera's own pixel coordinates."""
+
+    name: Label
+    points: list[Point] = Field(min_length=3)
+    kind: Literal["roi", "overcrowding"] = "roi"
+    objects: Literal["vehicles", "plates", "all"] = "vehicles"
+    inverse: bool = Field(False, description="roi: keep objects outside the polygon.")
+    object_threshold: int = Field(3, ge=1, description="overcrowding: objects that trigger it.")
+    time_threshold_ms: int = Field(1000, ge=0, description="overcrowding: how long it must last.")
+
+
+class Camera(Strict):
+    id: SensorId = Field(description="Sensor id in the message payload; unique per site.")
+    name: IniText = Field(description="Human-readable description.")
+    uri: IniText = Field(description="rtsp://, rtsps://, file:// or http(s):// URI.")
+    fps: int = Field(30, ge=1, le=240)
+    resolution: tuple[Annotated[int, Field(ge=16)], Annotated[int, Field(ge=16)]] = Field(
+        (1920, 1080), description="[width, height]: the space lines and zones are drawn in."
+    )
+    location: Location | None = None
+    lines: list[Line] = []
+    zones: list[Zone] = []
+
+    @model_validator(mode="after")
+    def _scheme(self) -> Camera:
+        if not re.match(r"^(rtsps?|file|https?)://", self.uri):
+            raise ValueError(
+                "uri must start with rtsp://, rtsps://, file:// or http(s):// "
+                "(write local videos as file:///absolute/path.mp4)"
+            )
+        return self
+
+
+class Rtsp(Strict):
+    latency_ms: int = Field(200, ge=0, le=10_000)
+    protocol: Literal["auto", "tcp", "udp"] = "tcp"
+    reconnect_interval_sec: int = Field(10, ge=0, description="0 disables reconnection.")
+    reconnect_attempts: int = Field(-1, ge=-1, description="-1: forever.")
+
+
+# --- models ---------------------------------------------------------------------------------
+
+
+class Thresholds(Strict):
+    confidence: Fraction = Field(0.25, description="Pre-cluster threshold for every class.")
+    nms_iou: Fraction = 0.45
+    topk: int = Field(300, ge=1, description="Boxes kept per class after NMS.")
+    per_class: dict[Label, Fraction] = Field(
+        {}, description="Pre-cluster threshold per label, overriding `confidence`."
+    )
+
+
+class Detector(Strict):
+    onnx: Path = Field("models/yolo11n.onnx", description="Relative to the rendered bundle.")
+    engine: Path | None = Field(
+        None, description="Prebuilt engine; default: the name nvinfer gives the engine it builds."
+    )
+    labels: list[Annotated[ListItem, Field(min_length=1)]] = Field(min_length=1)
+    vehicle_class_ids: list[Annotated[int, Field(ge=0)]] = []
+    plate_class_ids: list[Annotated[int, Field(ge=0)]] = Field(min_length=1)
+    precision: Literal["fp32", "fp16", "int8"] = "fp16"
+    int8_calib_file: Path | None = None
+    input_size: int = Field(640, ge=32, le=4096, multiple_of=32)
+    head: Literal["deepstream", "end2end"] = Field(
+        "deepstream", description="deepstream: [A,6] + nvinfer NMS; end2end: NMS in the graph."
+    )
+    interval: int = Field(0, ge=0, description="Frames skipped between inferences.")
+    workspace_mb: int = Field(2048, ge=64)
+    thresholds: Thresholds = Thresholds()
+
+
+class OcrThrottle(Strict):
+    reinfer: Literal["once"] | Annotated[int, Field(ge=1)] = Field(
+        "once", description="'once' per plate track, or re-read every N frames of the track."
+    )
+    min_plate_width: int = Field(48, ge=1, description="Smaller plates are not read (pixels).")
+    min_plate_height: int = Field(14, ge=1)
+    async_mode: bool = Field(False, description="nvinfer classifier-async-mode.")
+
+
+class Ocr(Strict):
+    enabled: bool = True
+    preset: Literal["ppocr", "lprnet"] = "ppocr"
+    model: Path = "models/ocr_rec.onnx"
+    dictionary: Path = "models/ocr_dict.txt"
+    input_width: int | None = Field(None, ge=8, description="Default: the preset's.")
+    input_height: int | None = Field(None, ge=8, description="Default: the preset's.")
+    batch_size: int = Field(16, ge=1, le=1024)
+    precision: Literal["fp32", "fp16"] = "fp16"
+    threshold: Fraction = Field(0.5, description="Minimum plate confidence.")
+    confidence: Literal["min", "product", "mean"] = "min"
+    charset: Annotated[str, Field(pattern=r"^[A-Za-z0-9]+$")] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    min_length: int = Field(3, ge=1, le=32)
+    throttle: OcrThrottle = OcrThrottle()
+
+
+class Tracker(Strict):
+    kind: Literal["nvdcf_perf", "nvdcf_accuracy", "nvsort", "iou"] = "nvdcf_perf"
+    width: int | None = Field(None, ge=32, multiple_of=32, description="Default: from the mux.")
+    height: int | None = Field(None, ge=32, multiple_of=32)
+    max_targets_per_stream: int = Field(150, ge=1)
+    probation_age: int = Field(3, ge=0)
+    max_shadow_tracking_age: int = Field(30, ge=0)
+    display_tracking_id: bool = True
+
+
+class Streammux(Strict):
+    width: int = Field(1920, ge=16, le=8192)
+    height: int = Field(1080, ge=16, le=8192)
+    enable_padding: bool = False
+    new_mux: bool = Field(False, description="Use the new nvstreammux (USE_NEW_NVSTREAMMUX=yes).")
+
+
+# --- messaging ------------------------------------------------------------------------------
+
+
+class _Broker(Strict):
+    host: Host
+    topic: ListItem = Field(min_length=1)
+    payload: Literal["full", "minimal"] = "full"
+    frame_interval: int = Field(30, ge=1, description="Frames between payloads per stream.")
+
+
+class Kafka(_Broker):
+    broker: Literal["kafka"]
+    port: Port = 9092
+    partition_key: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.]*$")] | None = Field(
+        None, description="Default: sensor.id (full payload) or sensorId (minimal)."
+    )
+    options: dict[
+        Annotated[str, Field(pattern=r"^[a-z][a-z0-9._]*$")], str | int | float | bool
+    ] = Field({}, description="librdkafka options (proto-cfg).")
+    password: Secret | None = Field(None, description="sasl.password; use ${ENV}.")
+
+
+class MqttTls(Strict):
+    ca_file: Path
+    cert_file: Path | None = None
+    key_file: Path | None = None
+
+
+class Mqtt(_Broker):
+    broker: Literal["mqtt"]
+    port: Port = 1883
+    username: ListItem | None = None
+    password: Secret | None = None
+    client_id: ListItem | None = None
+    keep_alive: int = Field(60, ge=5)
+    tls: MqttTls | None = None
+
+
+class Amqp(_Broker):
+    broker: Literal["amqp"]
+    port: Port = 5672
+    username: ListItem = "guest"
+    password: Secret | None = None
+    exchange: ListItem = "amq.topic"
+
+
+class Redis(_Broker):
+    broker: Literal["redis"]
+    port: Port = 6379
+    password: Secret | None = None
+    stream_size: int = Field(10_000, ge=1)
+    payload_key: ListItem = "metadata"
+
+
+class NoMessaging(Strict):
+    broker: Literal["none"]
+
+
+Messaging = Annotated[Kafka | Mqtt | Amqp | Redis | NoMessaging, Field(discriminator="broker")]
+
+
+# --- outputs --------------------------------------------------------------------------------
+
+
+class FakeSink(Strict):
+    type: Literal["fakesink"]
+
+
+class FileSink(Strict):
+    type: Literal["file"]
+    path: Path = "recordings/alpr.mp4"
+    codec: Literal["h264", "h265"] = "h264"
+    bitrate: int = Field(4_000_000, ge=100_000)
+    encoder: Literal["hw", "sw"] = "hw"
+
+
+class RtspSink(Strict):
+    type: Literal["rtsp"]
+    port: Port = 8554
+    udp_port: Port = 5400
+    codec: Literal["h264", "h265"] = "h264"
+    bitrate: int = Field(4_000_000, ge=100_000)
+    encoder: Literal["hw", "sw"] = "hw"
+
+
+class DisplaySink(Strict):
+    type: Literal["display"]
+    sync: bool = Field(False, description="sync=1 caps the pipeline at the display rate.")
+
+
+Output = Annotated[FakeSink | FileSink | RtspSink | DisplaySink, Field(discriminator="type")]
+
+
+class Osd(Strict):
+    enabled: bool = True
+    text_size: int = Field(15, ge=1, le=200)
+    border_width: int = Field(2, ge=0, le=50)
+    show_clock: bool = False
+    mode: Literal["cpu", "gpu"] = "gpu"
+
+
+class Tiler(Strict):
+    width: int = Field(1280, ge=16, le=8192)
+    height: int = Field(720, ge=16, le=8192)
+
+
+class Perf(Strict):
+    enabled: bool = True
+    interval_sec: int = Field(5, ge=1)
+
+
+class Paths(Strict):
+    parser_lib: Path = Field("lib/libnvdsinfer_alpr.so", description="Built by build-parser.")
+
+
+class SiteProfile(Strict):
+    """One deployment: cameras, models and where the results go."""
+
+    name: Label
+    description: IniText = ""
+    target: Target
+    place: Place
+    cameras: list[Camera] = Field(min_length=1, max_length=1024)
+    rtsp: Rtsp = Rtsp()
+    streammux: Streammux = Streammux()
+    detector: Detector
+    tracker: Tracker = Tracker()
+    ocr: Ocr = Ocr()
+    messaging: Messaging = NoMessaging(broker="none")
+    outputs: list[Output] = Field([FakeSink(type="fakesink")], min_length=1)
+    osd: Osd = Osd()
+    tiler: Tiler = Tiler()
+    perf: Perf = Perf()
+    paths: Paths = Paths()

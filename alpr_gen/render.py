@@ -1,0 +1,95 @@
+"""Render a site: profile -> plan -> {relative path: text}.
+
+Templates only format what the plan holds (StrictUndefined: a missing value is an error, never
+an empty string). Writing to disk is `writer.py`'s job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+
+import jinja2
+
+from alpr_gen import plan as P
+from alpr_gen.ini_format import FILTERS
+from alpr_gen.plan import Plan, build_plan
+from alpr_gen.profile_model import SiteProfile
+from alpr_gen.resources import data_dir
+
+
+@dataclass(frozen=True)
+class Bundle:
+    plan: Plan
+    files: dict[str, str]  # relative path -> text, manifest included
+    private: frozenset[str]  # files holding credentials: written with mode 0600
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters.update(FILTERS)
+    env.globals.update(
+        tracker_lib=P.TRACKER_LIB,
+        bbox_parser=P.BBOX_PARSER,
+        ocr_parser=P.OCR_PARSER,
+        net_scale_1_255=P.NET_SCALE_1_255,
+    )
+    return env
+
+
+def _render(template: str, plan: Plan) -> str:
+    return _environment().get_template(template).render(plan=plan)
+
+
+def render_bundle(profile: SiteProfile) -> Bundle:
+    plan = build_plan(profile)
+    files: dict[str, str] = {
+        P.APP_CONFIG: _render("deepstream_app.txt.j2", plan),
+        P.PGIE_CONFIG: _render("pgie_yolo11.txt.j2", plan),
+        P.LABELS: "".join(f"{label}\n" for label in plan.pgie.labels),
+        P.TRACKER_CONFIG: _render("tracker.yml.j2", plan),
+        P.MSGCONV_CONFIG: _render("msgconv.txt.j2", plan),
+    }
+    if plan.ocr:
+        files[P.OCR_CONFIG] = _render("sgie_ocr.txt.j2", plan)
+        files[P.OCR_PARSER_CONFIG] = _render("ocr_parser.cfg.j2", plan)
+    if plan.analytics:
+        files[P.ANALYTICS_CONFIG] = _render("analytics.txt.j2", plan)
+    if plan.broker:
+        files[P.BROKER_CONFIG] = _render("broker.txt.j2", plan)
+    if plan.mux.new_mux:
+        files[P.MUX_CONFIG] = _render("streammux.txt.j2", plan)
+    private = set()
+    if plan.broker and plan.broker.has_secret:
+        private.add(P.BROKER_CONFIG)
+    if any(s.has_credentials for s in plan.sources):
+        private.add(P.APP_CONFIG)
+    files[P.MANIFEST] = manifest_text(plan, files)
+    return Bundle(plan, dict(sorted(files.items())), frozenset(private))
+
+
+def render_site(profile: SiteProfile) -> dict[str, str]:
+    """{relative path: text} of the whole config set."""
+    return render_bundle(profile).files
+
+
+def manifest_text(plan: Plan, files: dict[str, str]) -> str:
+    manifest = {
+        "alpr_gen_version": plan.version,
+        "site": plan.site,
+        "target": {"platform": plan.platform, "deepstream": plan.deepstream},
+        "files": {
+            name: hashlib.sha256(text.encode()).hexdigest() for name, text in sorted(files.items())
+        },
+    }
+    return json.dumps(manifest, indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,1 @@
+"""Helpers for testing what alpr-gen builds (not imported by the CLI)."""

@@ -1,0 +1,74 @@
+"""Lint rules: small functions with stable ids, registered with `@rule`.
+
+A rule takes the loaded ConfigSet and yields Hits (where and what); the runner stamps the rule id
+and severity on them. Ids are grouped: DS0xx target, DS1xx groups/keys/types, DS2xx files and
+paths, DS3xx cross-file, DS4xx messaging, DS5xx nvdsanalytics, DS6xx tracker YAML, DS7xx OCR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from alpr_gen.validate.findings import Severity
+from alpr_gen.validate.loader import ConfigSet, Source
+
+
+@dataclass(frozen=True)
+class Hit:
+    file: str
+    line: int
+    group: str | None
+    key: str | None
+    message: str
+
+
+RuleFunc = Callable[[ConfigSet], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    title: str
+    func: RuleFunc
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, severity: Severity, title: str) -> Callable[[RuleFunc], RuleFunc]:
+    def register(func: RuleFunc) -> RuleFunc:
+        if rule_id in RULES:
+            raise RuntimeError(f"rule id {rule_id} registered twice")
+        RULES[rule_id] = Rule(rule_id, severity, title, func)
+        return func
+
+    return register
+
+
+def hit(src: Source, line: int, group: str | None, key: str | None, message: str) -> Hit:
+    return Hit(src.rel, line, group, key, message)
+
+
+def keyfiles(cs: ConfigSet) -> Iterator[Source]:
+    for src in cs.files.values():
+        if src.kf is not None and src.kind in ("app", "nvinfer", "analytics", "msgconv",
+                                               "broker", "ocr"):
+            yield src
+
+
+def all_rules() -> dict[str, Rule]:
+    # Importing the modules registers their rules.
+    from alpr_gen.validate.rules import (  # noqa: F401
+        analytics,
+        cross,
+        files,
+        keys,
+        messaging,
+        ocr,
+        target,
+        tracker,
+    )
+
+    return RULES

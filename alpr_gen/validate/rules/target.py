@@ -1,0 +1,24 @@
+"""DS0xx: which DeepStream version and platform the set is checked against."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from alpr_gen.validate.findings import Severity
+from alpr_gen.validate.loader import ConfigSet
+from alpr_gen.validate.rules import Hit, rule
+
+
+@rule("DS001", Severity.INFO, "target assumed (no manifest.json, no --deepstream/--platform)")
+def target_assumed(cs: ConfigSet) -> Iterator[Hit]:
+    if cs.target_source == "assumed":
+        yield Hit(cs.app.rel, 0, None, None,
+                  f"no manifest.json beside the app config: checked as DeepStream "
+                  f"{cs.deepstream} on {cs.platform}; pass --deepstream/--platform to choose")
+
+
+@rule("DS002", Severity.WARNING, "manifest.json unreadable or naming an unknown target")
+def bad_manifest(cs: ConfigSet) -> Iterator[Hit]:
+    if cs.manifest_error:
+        yield Hit("manifest.json", 0, None, None,
+                  f"{cs.manifest_error}; checked as DeepStream {cs.deepstream} on {cs.platform}")

@@ -1,0 +1,461 @@
+/*
+ * ocr_parser.cpp -- NvDsInferParseAlprOcr: greedy CTC decode of a plate recogniser, for an
+ * nvinfer classifier SGIE (network-type=1, parse-classifier-func-name=NvDsInferParseAlprOcr).
+ *
+ * Output forms accepted (batch dimension excluded, leading 1-sized dims ignored):
+ *   - probabilities [T, C] (FLOAT or HALF), C = dictionary entries + 1 (the blank);
+ *   - indices [T] (INT32, or INT64 on DeepStream 8.0) + scores [T] (FLOAT or HALF), as written
+ *     by `alpr-gen export-ocr --argmax` (and NVIDIA's LPRNet ArgMax/Max heads).
+ * Decode: per step take the best class, collapse repeats, drop the blank, map classes to the
+ * dictionary, uppercase ASCII, keep only characters of the plate charset. A plate is emitted when
+ * it has >= min-length characters and its confidence (min | product | mean of the kept
+ * characters' scores) is >= classifier-threshold.
+ *
+ * Settings: a keyfile found through $ALPR_OCR_CONFIG, else ./ocr_parser.cfg, read ONCE on the
+ * first call (thread-safe). Group [ocr-parser]:
+ *   dictionary=models/ocr_dict.txt   relative to the settings file's directory (required)
+ *   blank-index=0                    class index of the CTC blank; -1 or "last" = C - 1
+ *   min-length=3
+ *   charset=ABC...0123456789         characters kept (UTF-8); "*" keeps everything
+ *   uppercase=1                      map a-z to A-Z before the charset filter
+ *   confidence=min                   min | product | mean
+ * Dictionary: UTF-8, one entry per line in class order with the blank left out (class k is line
+ * k below the blank, line k - 1 above it); only the line break is stripped, so " " is a class.
+ *
+ * A missing or bad settings file or dictionary prints one stderr line and makes every call
+ * return false (nvinfer reports the failure); a tensor the settings do not fit (wrong C, an index
+ * out of range) is logged (rate-limited) and yields no plate. Nothing is read outside the
+ * numElements the layer declares.
+ */
+#include "alpr_common.h"
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char *const kParser = "NvDsInferParseAlprOcr";
+const char *const kDefaultCharset = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+constexpr size_t kMaxDictEntries = 1u << 20;
+constexpr size_t kMaxFileBytes = 64u << 20;
+
+enum class ConfMode { Min, Product, Mean };
+
+struct OcrConfig {
+    bool ok = false;
+    std::string error;          /* why !ok, logged on every call (the logger drops repeats) */
+    long blankIndex = 0;        /* -1 = last class */
+    unsigned minLength = 3;
+    ConfMode confMode = ConfMode::Min;
+    std::vector<std::string> mapped; /* per dictionary entry: normalised text, "" = dropped */
+};
+
+std::string trim(const std::string &s)
+{
+    size_t b = 0, e = s.size();
+    while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r')) ++b;
+    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r')) --e;
+    return s.substr(b, e - b);
+}
+
+bool readFile(const std::string &path, std::string &out, std::string &err)
+{
+    FILE *f = std::fopen(path.c_str(), "rb");
+    if (!f) {
+        err = path + ": " + std::strerror(errno);
+        return false;
+    }
+    out.clear();
+    char buf[65536];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+        out.append(buf, n);
+        if (out.size() > kMaxFileBytes) {
+            std::fclose(f);
+            err = path + ": larger than 64 MiB";
+            return false;
+        }
+    }
+    const bool bad = std::ferror(f) != 0;
+    std::fclose(f);
+    if (bad) err = path + ": read error";
+    return !bad;
+}
+
+std::vector<std::string> splitLines(const std::string &text)
+{
+    std::vector<std::string> lines;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t nl = text.find('\n', start);
+        if (nl == std::string::npos) nl = text.size();
+        std::string line = text.substr(start, nl - start);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        lines.push_back(line);
+        start = nl + 1;
+    }
+    return lines;
+}
+
+/* UTF-8 code points of s (a lead byte and its continuation bytes; no validation needed here). */
+std::vector<std::string> codePoints(const std::string &s)
+{
+    std::vector<std::string> cps;
+    for (size_t i = 0; i < s.size();) {
+        size_t j = i + 1;
+        while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) ++j;
+        cps.push_back(s.substr(i, j - i));
+        i = j;
+    }
+    return cps;
+}
+
+bool parseLong(const std::string &v, long lo, long hi, long &out)
+{
+    if (v.empty()) return false;
+    char *end = nullptr;
+    errno = 0;
+    const long x = std::strtol(v.c_str(), &end, 10);
+    if (errno != 0 || *end != '\0' || x < lo || x > hi) return false;
+    out = x;
+    return true;
+}
+
+std::string dirName(const std::string &path)
+{
+    const size_t slash = path.rfind('/');
+    if (slash == std::string::npos) return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+OcrConfig loadConfig(const std::string &cfgPath)
+{
+    OcrConfig cfg;
+    std::string text, err;
+    if (!readFile(cfgPath, text, err)) {
+        cfg.error = "cannot read OCR settings " + err +
+                    " (set ALPR_OCR_CONFIG or run deepstream-app from the bundle directory)";
+        return cfg;
+    }
+    std::string group, dictionary, charset = kDefaultCharset;
+    bool uppercase = true, sawGroup = false;
+    const std::vector<std::string> lines = splitLines(text);
+    for (size_t i = 0; i < lines.size(); ++i) {
+        const std::string line = trim(lines[i]);
+        const std::string where = cfgPath + ":" + std::to_string(i + 1) + ": ";
+        if (line.empty() || line[0] == '#') continue;
+        if (line[0] == '[') {
+            if (line.back() != ']') {
+                cfg.error = where + "bad group header '" + line + "'";
+                return cfg;
+            }
+            group = line.substr(1, line.size() - 2);
+            sawGroup = sawGroup || group == "ocr-parser";
+            continue;
+        }
+        if (group != "ocr-parser") continue;
+        const size_t eq = line.find('=');
+        if (eq == std::string::npos) {
+            cfg.error = where + "expected key=value, got '" + line + "'";
+            return cfg;
+        }
+        const std::string key = trim(line.substr(0, eq));
+        std::string value = trim(line.substr(eq + 1));
+        const size_t hash = value.find(" #");  // tolerate "value   # comment"
+        if (hash != std::string::npos) value = trim(value.substr(0, hash));
+        long n = 0;
+        if (key == "dictionary") {
+            dictionary = value;
+        } else if (key == "blank-index") {
+            if (value == "last") {
+                cfg.blankIndex = -1;
+            } else if (!parseLong(value, -1, static_cast<long>(kMaxDictEntries), n)) {
+                cfg.error = where + "blank-index must be an integer >= -1 or 'last'";
+                return cfg;
+            } else {
+                cfg.blankIndex = n;
+            }
+        } else if (key == "min-length") {
+            if (!parseLong(value, 0, 1000, n)) {
+                cfg.error = where + "min-length must be an integer in 0..1000";
+                return cfg;
+            }
+            cfg.minLength = static_cast<unsigned>(n);
+        } else if (key == "charset") {
+            charset = value;
+        } else if (key == "uppercase") {
+            if (value != "0" && value != "1" && value != "true" && value != "false") {
+                cfg.error = where + "uppercase must be 0 or 1";
+                return cfg;
+            }
+            uppercase = value == "1" || value == "true";
+        } else if (key == "confidence") {
+            if (value == "min") cfg.confMode = ConfMode::Min;
+            else if (value == "product") cfg.confMode = ConfMode::Product;
+            else if (value == "mean") cfg.confMode = ConfMode::Mean;
+            else {
+                cfg.error = where + "confidence must be min, product or mean";
+                return cfg;
+            }
+        } else {
+            cfg.error = where + "unknown key '" + key + "' in [ocr-parser]";
+            return cfg;
+        }
+    }
+    if (!sawGroup || dictionary.empty()) {
+        cfg.error = cfgPath + ": [ocr-parser] dictionary=... is required";
+        return cfg;
+    }
+    const std::string dictPath =
+        dictionary[0] == '/' ? dictionary : dirName(cfgPath) + "/" + dictionary;
+    std::string dictText;
+    if (!readFile(dictPath, dictText, err)) {
+        cfg.error = "cannot read the OCR dictionary " + err + " (named by " + cfgPath + ")";
+        return cfg;
+    }
+    const std::vector<std::string> entries = splitLines(dictText);
+    if (entries.empty() || entries.size() > kMaxDictEntries) {
+        cfg.error = dictPath + ": the dictionary must have 1.." +
+                    std::to_string(kMaxDictEntries) + " entries";
+        return cfg;
+    }
+    const bool keepAll = charset == "*";
+    const std::vector<std::string> allowed = codePoints(charset);
+    cfg.mapped.reserve(entries.size());
+    for (size_t i = 0; i < entries.size(); ++i) {
+        std::string e = entries[i];
+        if (e.empty()) {
+            cfg.error = dictPath + ":" + std::to_string(i + 1) +
+                        ": empty entry (each line is one class; the blank is not listed)";
+            return cfg;
+        }
+        if (uppercase)
+            for (char &c : e)
+                if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        bool keep = keepAll;
+        for (size_t k = 0; !keep && k < allowed.size(); ++k) keep = allowed[k] == e;
+        cfg.mapped.push_back(keep ? e : std::string());
+    }
+    if (cfg.blankIndex > static_cast<long>(entries.size())) {
+        cfg.error = cfgPath + ": blank-index " + std::to_string(cfg.blankIndex) +
+                    " is beyond the " + std::to_string(entries.size() + 1) + " classes";
+        return cfg;
+    }
+    cfg.ok = true;
+    return cfg;
+}
+
+std::string configPath()
+{
+    const char *env = std::getenv("ALPR_OCR_CONFIG");
+    return env && *env ? std::string(env) : std::string("ocr_parser.cfg");
+}
+
+/* Read once on first use; AlprOcrLoadConfig (tests, fuzzer) may swap in another. Replaced
+ * configs are leaked on purpose: a concurrent parser call may still be reading one. */
+std::once_flag g_once;
+std::atomic<const OcrConfig *> g_config{nullptr};
+
+const OcrConfig &config()
+{
+    std::call_once(g_once, [] {
+        if (!g_config.load(std::memory_order_acquire))
+            g_config.store(new OcrConfig(loadConfig(configPath())), std::memory_order_release);
+    });
+    return *g_config.load(std::memory_order_acquire);
+}
+
+bool isIntType(const NvDsInferLayerInfo &l)
+{
+    const int t = static_cast<int>(l.dataType);
+    return t == 3 || t == 4;  // INT32, INT64 (DeepStream 8.0; by value: older headers lack it)
+}
+
+/* Bounds-checked view of an INT32/INT64 indices layer, flattened. */
+bool viewIndices(const NvDsInferLayerInfo &l, size_t &count)
+{
+    const NvDsInferDims &d = l.inferDims;
+    const char *name = l.layerName ? l.layerName : "(unnamed)";
+    if (d.numDims == 0 || d.numDims > NVDSINFER_MAX_DIMS) {
+        alpr::logError(kParser, "indices layer '%s' has %u dims; not parsed", name, d.numDims);
+        return false;
+    }
+    uint64_t product = 1;
+    for (unsigned i = 0; i < d.numDims && product <= (1ull << 40); ++i) product *= d.d[i];
+    if (product == 0 || product != d.numElements || l.buffer == nullptr) {
+        alpr::logError(kParser, "indices layer '%s' is empty, has no buffer or numElements=%u "
+                       "disagrees with its dims; not parsed", name, d.numElements);
+        return false;
+    }
+    count = static_cast<size_t>(product);
+    return true;
+}
+
+struct Decoded {
+    std::string text;
+    unsigned chars = 0;
+    float minScore = 1.0f;
+    double product = 1.0, sum = 0.0;
+
+    void add(const std::string &s, float score)
+    {
+        if (s.empty()) return;
+        text += s;
+        ++chars;
+        if (score < minScore) minScore = score;
+        product *= score;
+        sum += score;
+    }
+};
+
+/* Greedy CTC step: `cls` is the best class at this step (may be out of range for bad input). */
+inline bool step(const OcrConfig &cfg, size_t classes, size_t blank, int64_t cls, float score,
+                 int64_t &prev, Decoded &out)
+{
+    if (cls < 0 || static_cast<uint64_t>(cls) >= classes) return false;
+    if (cls != prev && static_cast<size_t>(cls) != blank) {
+        const size_t c = static_cast<size_t>(cls);
+        out.add(cfg.mapped[c < blank ? c : c - 1], score);
+    }
+    prev = cls;
+    return true;
+}
+
+}  // namespace
+
+extern "C" bool NvDsInferParseAlprOcr(std::vector<NvDsInferLayerInfo> const &outputLayersInfo,
+                                      NvDsInferNetworkInfo const & /*networkInfo*/,
+                                      float classifierThreshold,
+                                      std::vector<NvDsInferAttribute> &attrList,
+                                      std::string &attrString)
+{
+    alpr::clearError();
+    const OcrConfig &cfg = config();
+    if (!cfg.ok) {
+        alpr::logError(kParser, "%s", cfg.error.c_str());
+        return false;
+    }
+    const size_t classes = cfg.mapped.size() + 1;
+    const size_t blank = cfg.blankIndex < 0 ? classes - 1 : static_cast<size_t>(cfg.blankIndex);
+
+    const NvDsInferLayerInfo *indices = nullptr, *scores = nullptr, *probs = nullptr;
+    for (const NvDsInferLayerInfo &l : outputLayersInfo) {
+        if (l.isInput) continue;
+        if (isIntType(l)) {
+            if (!indices) indices = &l;
+        } else if (!scores) {
+            scores = &l;  // first float layer: scores in the indices form, else probabilities
+        }
+    }
+    Decoded out;
+    int64_t prev = -1;
+    if (indices) {
+        size_t steps = 0;
+        alpr::TensorView sv;
+        if (!viewIndices(*indices, steps)) return true;
+        if (!scores) {
+            alpr::logError(kParser, "indices layer '%s' has no float scores layer beside it",
+                           indices->layerName ? indices->layerName : "(unnamed)");
+            return true;
+        }
+        if (!alpr::viewLayer(*scores, sv, kParser)) return true;
+        if (sv.count != steps) {
+            alpr::logError(kParser, "indices (%zu) and scores (%zu) differ in length", steps,
+                           sv.count);
+            return true;
+        }
+        const bool wide = static_cast<int>(indices->dataType) == 4;
+        const unsigned char *base = static_cast<const unsigned char *>(indices->buffer);
+        for (size_t t = 0; t < steps; ++t) {
+            int64_t cls;
+            if (wide) {
+                std::memcpy(&cls, base + t * 8, 8);
+            } else {
+                int32_t c32;
+                std::memcpy(&c32, base + t * 4, 4);
+                cls = c32;
+            }
+            if (!step(cfg, classes, blank, cls, sv.at(t), prev, out)) {
+                alpr::logError(kParser, "class index %lld at step %zu is outside the %zu classes "
+                               "of the dictionary; no plate", static_cast<long long>(cls), t,
+                               classes);
+                return true;
+            }
+        }
+    } else {
+        probs = scores;
+        alpr::TensorView pv;
+        if (!probs) {
+            alpr::logError(kParser, "no output layer to decode");
+            return true;
+        }
+        if (!alpr::viewLayer(*probs, pv, kParser)) return true;
+        if (pv.numDims != 2 || pv.d[1] != classes) {
+            char shown[160];
+            alpr::formatDims(probs->inferDims, shown, sizeof shown);
+            alpr::logError(kParser, "probabilities layer '%s' is %s; expected [T, %zu] "
+                           "(dictionary entries + blank)",
+                           probs->layerName ? probs->layerName : "(unnamed)", shown, classes);
+            return true;
+        }
+        const size_t steps = pv.d[0];
+        if (!pv.half) {
+            const float *p = static_cast<const float *>(pv.data);
+            for (size_t t = 0; t < steps; ++t, p += classes) {
+                size_t best = 0;
+                float bestScore = p[0];
+                for (size_t c = 1; c < classes; ++c)
+                    if (p[c] > bestScore) bestScore = p[c], best = c;
+                step(cfg, classes, blank, static_cast<int64_t>(best), bestScore, prev, out);
+            }
+        } else {
+            for (size_t t = 0; t < steps; ++t) {
+                size_t best = 0;
+                float bestScore = pv.at(t * classes);
+                for (size_t c = 1; c < classes; ++c) {
+                    const float v = pv.at(t * classes + c);
+                    if (v > bestScore) bestScore = v, best = c;
+                }
+                step(cfg, classes, blank, static_cast<int64_t>(best), bestScore, prev, out);
+            }
+        }
+    }
+
+    if (out.chars == 0 || out.chars < cfg.minLength) return true;
+    float confidence = out.minScore;
+    if (cfg.confMode == ConfMode::Product) confidence = static_cast<float>(out.product);
+    if (cfg.confMode == ConfMode::Mean) confidence = static_cast<float>(out.sum / out.chars);
+    if (!(confidence >= classifierThreshold)) return true;  // NaN scores never pass
+
+    NvDsInferAttribute attr;
+    attr.attributeIndex = 0;
+    attr.attributeValue = 1;
+    attr.attributeConfidence = confidence;
+    attr.attributeLabel = strdup(out.text.c_str());  // nvinfer free()s it
+    if (!attr.attributeLabel) return true;
+    attrList.push_back(attr);
+    attrString = out.text;
+    return true;
+}
+
+/* Tests and the fuzzer: replace the settings (path NULL = $ALPR_OCR_CONFIG / ./ocr_parser.cfg).
+ * Returns 1 when the new settings are usable; AlprParserLastError() says why not. Not meant for
+ * use while a pipeline is running. */
+extern "C" int AlprOcrLoadConfig(const char *path)
+{
+    alpr::clearError();
+    const OcrConfig *cfg = new OcrConfig(loadConfig(path ? std::string(path) : configPath()));
+    std::call_once(g_once, [] {});
+    g_config.store(cfg, std::memory_order_release);
+    if (!cfg->ok) alpr::logError(kParser, "%s", cfg->error.c_str());
+    return cfg->ok ? 1 : 0;
+}
+
+CHECK_CUSTOM_CLASSIFIER_PARSE_FUNC_PROTOTYPE(NvDsInferParseAlprOcr);

@@ -1,0 +1,211 @@
+/*
+ * yolo_parser.cpp -- NvDsInferParseAlprYolo: nvinfer bbox parser for YOLO11 detectors.
+ *
+ * One output layer; the layout is recognised from its dims (batch excluded, leading 1s ignored):
+ *   [N, 6]      rows of x1, y1, x2, y2, score, class in network-input pixels. Covers both heads
+ *               `alpr-gen export` writes: `deepstream` [A, 6] (one row per anchor, not NMSed) and
+ *               `end2end` [K, 6] (NMSed in the graph, padded with score-0 rows, which are skipped).
+ *   [4+nc, A]   Ultralytics' plain output: cx, cy, w, h rows, then nc rows of class scores
+ *               (already sigmoid). The class is the arg-max over the nc scores.
+ * Elements may be FLOAT or HALF. A detection is emitted when its score is finite, > 0 and
+ * >= perClassPreclusterThreshold[class], class < numClassesConfigured, the box is finite with
+ * positive width and height, and it still has positive area once clamped to the network input.
+ * Anything else about the layer (layer count, dims, numElements, dtype, null buffer) logs one
+ * stderr line and returns false. The layer is read only within numElements.
+ */
+#include "alpr_common.h"
+
+#include <cmath>
+#include <limits>
+
+namespace {
+
+const char kParser[] = "NvDsInferParseAlprYolo";
+
+struct LoadF32 {
+    const float *p;
+    float operator()(size_t i) const { return p[i]; }
+};
+
+struct LoadF16 {
+    const uint16_t *p;
+    float operator()(size_t i) const { return alpr::halfToFloat(p[i]); }
+};
+
+struct Emitter {
+    float netW, netH;
+    std::vector<NvDsInferObjectDetectionInfo> &out;
+
+    void operator()(float x1, float y1, float x2, float y2, float score, unsigned cls) const
+    {
+        // The negated comparisons also reject NaN; infinities fail the finiteness test.
+        if (!(std::isfinite(x1) && std::isfinite(y1) && std::isfinite(x2) && std::isfinite(y2)))
+            return;
+        if (!(x2 > x1 && y2 > y1)) return;
+        x1 = std::fmin(std::fmax(x1, 0.0f), netW);
+        x2 = std::fmin(std::fmax(x2, 0.0f), netW);
+        y1 = std::fmin(std::fmax(y1, 0.0f), netH);
+        y2 = std::fmin(std::fmax(y2, 0.0f), netH);
+        if (!(x2 > x1 && y2 > y1)) return;  // entirely outside the network input
+        NvDsInferObjectDetectionInfo o;
+        o.classId = cls;
+        o.left = x1;
+        o.top = y1;
+        o.width = x2 - x1;
+        o.height = y2 - y1;
+        o.detectionConfidence = score;
+        out.push_back(o);
+    }
+};
+
+struct Classes {
+    unsigned count;          // min(numClassesConfigured, thresholds given)
+    const float *threshold;  // perClassPreclusterThreshold
+
+    // True when (score, cls) passes; score NaN / inf / <= 0 never passes.
+    bool pass(float score, unsigned cls) const
+    {
+        return cls < count && score > 0.0f && std::isfinite(score) && score >= threshold[cls];
+    }
+};
+
+template <typename Load>
+void parseRows(Load load, size_t rows, const Classes &classes, const Emitter &emit)
+{
+    for (size_t r = 0; r < rows; ++r) {
+        const size_t base = r * 6;
+        const float score = load(base + 4);
+        if (!(score > 0.0f)) continue;  // padding rows of the end2end head, and most anchors
+        const float c = load(base + 5);
+        if (!(c >= 0.0f && c < static_cast<float>(classes.count))) continue;
+        const unsigned cls = static_cast<unsigned>(c);
+        if (static_cast<float>(cls) != c) continue;  // a class id must be an integer
+        if (!classes.pass(score, cls)) continue;
+        emit(load(base), load(base + 1), load(base + 2), load(base + 3), score, cls);
+    }
+}
+
+// Ultralytics [4+nc, A]: arg-max over class rows, row by row, so every read is contiguous
+// (an anchor-by-anchor loop strides 4*A bytes per read and is ~20x slower).
+void parseRaw(const float *data, size_t nc, size_t anchors, const Classes &classes,
+              const Emitter &emit)
+{
+    thread_local std::vector<float> best;
+    thread_local std::vector<unsigned> bestCls;
+    const float *scores = data + 4 * anchors;
+    if (nc == 1) {
+        for (size_t a = 0; a < anchors; ++a) {
+            const float s = scores[a];
+            if (!classes.pass(s, 0)) continue;
+            const float cx = data[a], cy = data[anchors + a];
+            const float w = data[2 * anchors + a], h = data[3 * anchors + a];
+            emit(cx - w * 0.5f, cy - h * 0.5f, cx + w * 0.5f, cy + h * 0.5f, s, 0);
+        }
+        return;
+    }
+    best.assign(scores, scores + anchors);
+    bestCls.assign(anchors, 0);
+    for (size_t c = 1; c < nc; ++c) {
+        const float *row = scores + c * anchors;
+        float *b = best.data();
+        unsigned *bc = bestCls.data();
+        const unsigned cu = static_cast<unsigned>(c);
+        for (size_t a = 0; a < anchors; ++a) {
+            // Strict '>' keeps the first of equal scores; NaN never wins (nor does it stay
+            // best: a NaN in row 0 is replaced by any number below).
+            const bool better = row[a] > b[a] || (b[a] != b[a] && row[a] == row[a]);
+            b[a] = better ? row[a] : b[a];
+            bc[a] = better ? cu : bc[a];
+        }
+    }
+    for (size_t a = 0; a < anchors; ++a) {
+        const float s = best[a];
+        const unsigned cls = bestCls[a];
+        if (!classes.pass(s, cls)) continue;
+        const float cx = data[a], cy = data[anchors + a];
+        const float w = data[2 * anchors + a], h = data[3 * anchors + a];
+        emit(cx - w * 0.5f, cy - h * 0.5f, cx + w * 0.5f, cy + h * 0.5f, s, cls);
+    }
+}
+
+}  // namespace
+
+extern "C" bool NvDsInferParseAlprYolo(std::vector<NvDsInferLayerInfo> const &outputLayersInfo,
+                                       NvDsInferNetworkInfo const &networkInfo,
+                                       NvDsInferParseDetectionParams const &detectionParams,
+                                       std::vector<NvDsInferObjectDetectionInfo> &objectList)
+{
+    alpr::clearError();
+    objectList.clear();
+    const NvDsInferLayerInfo *layer = nullptr;
+    size_t outputs = 0;
+    for (const NvDsInferLayerInfo &l : outputLayersInfo) {
+        if (l.isInput) continue;
+        layer = &l;
+        ++outputs;
+    }
+    if (outputs != 1) {
+        alpr::logError(kParser,
+                       "expected exactly 1 output layer (YOLO11 [A,6], [K,6] or [4+nc,A]), got "
+                       "%zu; check output-blob-names and the exported head",
+                       outputs);
+        return false;
+    }
+    if (networkInfo.width == 0 || networkInfo.height == 0) {
+        alpr::logError(kParser, "network input is %ux%u; expected a non-empty input",
+                       networkInfo.width, networkInfo.height);
+        return false;
+    }
+    const size_t thresholds = detectionParams.perClassPreclusterThreshold.size();
+    Classes classes;
+    classes.count = detectionParams.numClassesConfigured < thresholds
+                        ? detectionParams.numClassesConfigured
+                        : static_cast<unsigned>(thresholds);
+    classes.threshold = detectionParams.perClassPreclusterThreshold.data();
+    if (classes.count == 0) {
+        alpr::logError(kParser,
+                       "num-detected-classes is %u with %zu pre-cluster thresholds; set "
+                       "num-detected-classes in the nvinfer config",
+                       detectionParams.numClassesConfigured, thresholds);
+        return false;
+    }
+
+    alpr::TensorView v;
+    if (!alpr::viewLayer(*layer, v, kParser)) return false;
+    const Emitter emit{static_cast<float>(networkInfo.width),
+                       static_cast<float>(networkInfo.height), objectList};
+    if (v.numDims == 2 && v.d[1] == 6) {
+        if (v.half)
+            parseRows(LoadF16{static_cast<const uint16_t *>(v.data)}, v.d[0], classes, emit);
+        else
+            parseRows(LoadF32{static_cast<const float *>(v.data)}, v.d[0], classes, emit);
+        return true;
+    }
+    if (v.numDims == 2 && v.d[0] >= 5) {
+        const size_t nc = v.d[0] - 4, anchors = v.d[1];
+        if (!v.half) {
+            parseRaw(static_cast<const float *>(v.data), nc, anchors, classes, emit);
+            return true;
+        }
+        thread_local std::vector<float> converted;  // fp16 raw output: widen once, then parse
+        converted.resize(v.count);
+        for (size_t i = 0; i < v.count; ++i) converted[i] = v.at(i);
+        parseRaw(converted.data(), nc, anchors, classes, emit);
+        return true;
+    }
+    char shown[160];
+    alpr::formatDims(layer->inferDims, shown, sizeof shown);
+    alpr::logError(kParser,
+                   "output layer '%s' has dims %s: expected [A, 6] / [K, 6] (x1,y1,x2,y2,score,"
+                   "class) or Ultralytics' [4+nc, A]; re-export with alpr-gen export",
+                   layer->layerName ? layer->layerName : "(unnamed)", shown);
+    return false;
+}
+
+/* Compile-time check that the definition matches nvinfer's NvDsInferParseCustomFunc. The macro
+ * (DeepStream's, or ours) defines an unused static helper: silence that, nothing else. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+CHECK_CUSTOM_PARSE_FUNC_PROTOTYPE(NvDsInferParseAlprYolo)
+#pragma GCC diagnostic pop
