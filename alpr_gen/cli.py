@@ -55,28 +55,14 @@ for _module in (render, validate, export, export_ocr, build_parser, run):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app and turn AlprGenError into a message and an exit code."""
+    """Entry point: typer handles usage errors (exit 2); AlprGenError becomes a message + code."""
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="alpr-gen")  # standalone: ends with SystemExit
     except AlprGenError as exc:
         if _state["debug"]:
             raise
         _print_error(exc)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except typer.Exit as exc:  # raised by commands for a plain exit code
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click's usage errors and aborts
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
-        raise
-    sys.exit(0)
 
 
 def _print_error(exc: AlprGenError) -> None:

@@ -15,7 +15,7 @@ def ini(value: object) -> str:
     """A scalar value: no newline or control character (new key / [group]), no backslash."""
     text = str(value)
     for ch in text:
-        if ord(ch) < 32 or ord(ch) == 127 or ch == "\\":
+        if ord(ch) < 32 or 127 <= ord(ch) < 160 or ch in "\\\u2028\u2029":
             raise RenderError(f"refusing to write {ch!r} into a DeepStream config value")
     if text != text.strip():
         raise RenderError("refusing to write a value with leading or trailing spaces (GLib strips them)")

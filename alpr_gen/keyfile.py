@@ -53,8 +53,10 @@ class KeyFile:
 def parse_keyfile(text: str, path: Path | str = "<memory>") -> KeyFile:
     kf = KeyFile(Path(path))
     current: Group | None = None
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
+    # GLib splits on '\n' only (str.splitlines would also split on \x85, \u2028, ...).
+    for lineno, raw in enumerate(text.split("\n"), start=1):
+        raw = raw.removesuffix("\r")
+        line = raw.strip(" \t")
         if not line or line.startswith("#"):
             continue
         if line.startswith("[") and line.endswith("]"):
@@ -71,8 +73,8 @@ def parse_keyfile(text: str, path: Path | str = "<memory>") -> KeyFile:
             kf.bad_lines.append((lineno, raw))
             continue
         key, _, value = line.partition("=")
-        key = key.strip()
-        entry = Entry(key, value.strip(), lineno)
+        key = key.strip(" \t")
+        entry = Entry(key, value.strip(" \t"), lineno)
         if key in current.entries:
             current.duplicates.append(current.entries[key])
         current.entries[key] = entry

@@ -261,6 +261,21 @@ def check_profile(profile: SiteProfile) -> list[tuple[str, str]]:
                     (cx, cy), (dx, dy) = line.direction
                     if (ax, ay) == (bx, by) or (cx, cy) == (dx, dy):
                         problems.append((f"cameras[{i}].lines[{j}]", "zero-length line or direction"))
+        # nvdsanalytics sets class-id, mode and extended once per stream group.
+        for kind, shapes, attrs in (
+            ("lines", cam.lines, ("objects", "mode", "extended")),
+            ("zones", [z for z in cam.zones if z.kind == "roi"], ("objects", "inverse")),
+            ("zones", [z for z in cam.zones if z.kind == "overcrowding"], ("objects",)),
+        ):
+            for attr in attrs:
+                if len({getattr(s, attr) for s in shapes}) > 1:
+                    problems.append(
+                        (
+                            f"cameras[{i}].{kind}",
+                            f"all {kind} of one camera must share `{attr}` "
+                            "(nvdsanalytics sets it once per stream)",
+                        )
+                    )
     det = profile.detector
     ncls = len(det.labels)
     for field_name in ("vehicle_class_ids", "plate_class_ids"):

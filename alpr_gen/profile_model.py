@@ -31,7 +31,8 @@ INT_MAX = 2_147_483_647
 
 def _ini_text(value: str) -> str:
     for ch in value:
-        if ord(ch) < 32 or ord(ch) == 127:
+        # C0 and C1 controls and Unicode line separators: some readers split lines on them.
+        if ord(ch) < 32 or 127 <= ord(ch) < 160 or ch in "\u2028\u2029":
             raise ValueError(
                 "contains a control character (newline, tab, ...); DeepStream's INI files cannot "
                 "hold it, and a newline would inject a new key or [group]"
@@ -245,6 +246,19 @@ class Kafka(_Broker):
         Annotated[str, Field(pattern=r"^[a-z][a-z0-9._]*$")], str | int | float | bool
     ] = Field({}, description="librdkafka options (proto-cfg).")
     password: Secret | None = Field(None, description="sasl.password; use ${ENV}.")
+
+    @model_validator(mode="after")
+    def _proto_cfg_safe(self) -> Kafka:
+        # Options are joined into proto-cfg="k=v;k=v": these characters would split or end it.
+        values = {k: str(v) for k, v in self.options.items()}
+        if self.password is not None:
+            values["password"] = self.password.get_secret_value()
+        for key, value in values.items():
+            if any(c in value for c in ';="') or any(ord(c) < 32 for c in value):
+                raise ValueError(
+                    f"{key}: ';', '=', '\"' and control characters cannot appear in a Kafka option"
+                )
+        return self
 
 
 class MqttTls(Strict):

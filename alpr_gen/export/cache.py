@@ -51,6 +51,13 @@ def write_stamp(engine: Path, key: EngineKey) -> None:
     atomic_write_text(stamp_path(engine), json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
+def default_mode() -> int:
+    """0o666 less the umask: what open() would have given (mkstemp gives 0o600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode())
 
@@ -62,6 +69,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, default_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

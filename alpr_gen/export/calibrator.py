@@ -30,7 +30,6 @@ import numpy as np
 from alpr_gen.errors import ExportError
 
 NET_SCALE_FACTOR = np.float32(0.0039215697906911373)  # nvinfer's net-scale-factor for 1/255
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
 
 
 @dataclass(frozen=True)
@@ -72,14 +71,6 @@ def preprocess(bgr: np.ndarray, net_w: int, net_h: int, scaling_filter: int = 0)
     rgb = canvas[:, :, ::-1]
     chw = np.ascontiguousarray(rgb.transpose(2, 0, 1)).astype(np.float32)
     return NET_SCALE_FACTOR * (chw - np.float32(0.0))
-
-
-def list_images(folder: Path, limit: int) -> list[Path]:
-    """Image files under `folder` (recursively), sorted, at most `limit`."""
-    files = sorted(
-        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
-    )
-    return files[:limit]
 
 
 class CalibrationBatches:

@@ -12,6 +12,7 @@ cannot deserialize. The engine here is TensorRT's serialized network, nothing be
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alpr_gen.errors import ExportError
-from alpr_gen.export.cache import EngineKey, is_cached, write_stamp
+from alpr_gen.export.cache import EngineKey, default_mode, is_cached, write_stamp
 from alpr_gen.export.request import EngineOutcome
 
 INPUT_NAME = "images"
@@ -41,7 +42,7 @@ class EngineSpec:
 
 
 def choose_builder(has_tensorrt: bool, trtexec: str | None) -> str:
-    """"tensorrt", "trtexec" or "nvinfer" (build deferred to nvinfer's first start)."""
+    """ "tensorrt", "trtexec" or "nvinfer" (build deferred to nvinfer's first start)."""
     if has_tensorrt:
         return "tensorrt"
     if trtexec:
@@ -89,7 +90,7 @@ _TRTEXEC_VERSION = re.compile(r"TensorRT(?:\.trtexec)?\s*\[?TensorRT v(\d+)\]?")
 
 
 def parse_trtexec_version(text: str) -> str | None:
-    """"[TensorRT v8503]" -> "8.5.3"; "v100300" -> "10.3.0"."""
+    """ "[TensorRT v8503]" -> "8.5.3"; "v100300" -> "10.3.0"."""
     m = _TRTEXEC_VERSION.search(text)
     if not m:
         return None
@@ -150,7 +151,9 @@ def build_engine(
         version = str(trt.__version__)
     else:
         version = "trtexec " + (_trtexec_version(find_trtexec() or "trtexec") or "unknown")
-        if spec.precision == "int8" and (spec.calib_cache is None or not spec.calib_cache.is_file()):
+        if spec.precision == "int8" and (
+            spec.calib_cache is None or not spec.calib_cache.is_file()
+        ):
             return EngineOutcome(
                 "deferred",
                 spec.engine,
@@ -166,7 +169,9 @@ def build_engine(
         precision=spec.precision,
         dynamic=spec.dynamic,
         # int8: the calibration data changes the engine (images for the API, cache for trtexec).
-        calib_sha256=(calib_id or _sha_or_empty(spec.calib_cache)) if spec.precision == "int8" else "",
+        calib_sha256=(calib_id or _sha_or_empty(spec.calib_cache))
+        if spec.precision == "int8"
+        else "",
     )
     if is_cached(spec.engine, key):
         return EngineOutcome("cached", spec.engine, f"{spec.engine.name} is up to date")
@@ -178,6 +183,7 @@ def build_engine(
             _build_with_tensorrt(spec, tmp, calibrator)
         else:
             _build_with_trtexec(spec, tmp)
+        os.chmod(tmp, default_mode())
         tmp.replace(spec.engine)
     finally:
         tmp.unlink(missing_ok=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torchvision.ops import nms  # imported here: importing it while tracing breaks the trace
 
 OUTPUT_NAME = "boxes"
 INPUT_NAME = "images"
@@ -62,8 +63,6 @@ class _NonMaxSuppression(torch.autograd.Function):
         iou: torch.Tensor,
         conf: torch.Tensor,
     ) -> torch.Tensor:
-        from torchvision.ops import nms
-
         k, iou_t, conf_t = int(max_per_class.item()), float(iou.item()), float(conf.item())
         rows = []
         for b in range(scores.shape[0]):

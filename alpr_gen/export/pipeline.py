@@ -13,10 +13,10 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alpr_gen.errors import ExportError
-from alpr_gen.export.calibrator import CalibrationSource
-from alpr_gen.export.cache import atomic_write_text
+from alpr_gen.export.cache import atomic_write_text, default_mode
 from alpr_gen.export.progress import QuietReporter, Reporter
 from alpr_gen.export.request import EngineOutcome, ExportRequest, ExportResult, check_request
 from alpr_gen.export.sidecar import (
@@ -27,6 +27,9 @@ from alpr_gen.export.sidecar import (
     sidecar_matches,
     tool_versions,
 )
+
+if TYPE_CHECKING:
+    from alpr_gen.export.calibrator import CalibrationSource
 
 
 def export_model(req: ExportRequest, reporter: Reporter | None = None) -> ExportResult:
@@ -40,6 +43,7 @@ def export_model(req: ExportRequest, reporter: Reporter | None = None) -> Export
     reused = sidecar_matches(sidecar, req, weights_sha, req.onnx_path) and req.labels_path.is_file()
     if reused and sidecar is not None:
         names = tuple(sidecar["classes"])
+        _check_expected_labels(req, names, reporter)
         shape = tuple(sidecar["output"]["shape"])
         onnx_sha = sidecar["onnx"]["sha256"]
         reporter.info(f"{req.onnx_path} is up to date (same weights and options)")
@@ -73,6 +77,7 @@ def _export_onnx_files(
     with reporter.step(f"Loading {req.weights}"):
         loaded = load_detection_model(req.weights)
     names = loaded.names
+    _check_expected_labels(req, names, reporter)
     metadata = {
         "alpr_gen.head": req.head,
         "alpr_gen.layout": "x1,y1,x2,y2,score,class",
@@ -97,6 +102,7 @@ def _export_onnx_files(
         )
         # Labels and sidecar are small: written atomically after the ONNX is in place. A crash
         # in between leaves a sidecar that no longer matches, so the next run exports again.
+        os.chmod(tmp_onnx, default_mode())
         os.replace(tmp_onnx, req.onnx_path)
     finally:
         tmp_onnx.unlink(missing_ok=True)
@@ -149,7 +155,8 @@ def _engine(
 
 
 def _calibration_batches(req: ExportRequest) -> CalibrationSource:
-    from alpr_gen.export.calibrator import CacheOnly, CalibrationBatches, list_images
+    from alpr_gen.export.calibrator import CacheOnly, CalibrationBatches
+    from alpr_gen.export.request import list_images
 
     if req.calib_images is None:  # check_request ensured the cache exists: TensorRT reads it
         return CacheOnly(req.batch)
@@ -161,7 +168,7 @@ def _calib_id(req: ExportRequest) -> str:
     """Identifies the calibration data: the image list (names, sizes) or the cache bytes."""
     h = hashlib.sha256()
     if req.calib_images is not None:
-        from alpr_gen.export.calibrator import list_images
+        from alpr_gen.export.request import list_images
 
         for p in list_images(req.calib_images, req.calib_max_images):
             h.update(f"{p.relative_to(req.calib_images)}:{p.stat().st_size}\n".encode())
@@ -170,6 +177,24 @@ def _calib_id(req: ExportRequest) -> str:
         cache = req.out_dir / req.calib_relpath
         h.update(cache.read_bytes() if cache.is_file() else b"")
     return h.hexdigest()
+
+
+def _check_expected_labels(req: ExportRequest, names: tuple[str, ...], reporter: Reporter) -> None:
+    """Class count must match the rendered configs (num-detected-classes); names may differ."""
+    expected = req.expected_labels
+    if expected is None:
+        return
+    if len(names) != len(expected):
+        raise ExportError(
+            f"--weights {req.weights} has {len(names)} classes {list(names)}, but site "
+            f"{req.site!r} expects {len(expected)}: detector.labels = {list(expected)}",
+            hint="export the model trained for this site, or fix detector.labels and re-render",
+        )
+    if tuple(names) != tuple(expected):
+        reporter.info(
+            f"note: class names differ (model {list(names)}, profile {list(expected)}); "
+            "the on-screen labels come from the profile"
+        )
 
 
 def _weights_sha(weights: Path) -> str:

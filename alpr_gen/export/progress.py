@@ -40,7 +40,12 @@ class Reporter:
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         console = Console(file=self.stream)
-        columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()]
+        columns = [
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+        ]
         with Progress(*columns, console=console, transient=False) as progress:
             task = progress.add_task(description, total=total)
             yield _RichStep(progress, task)

@@ -32,6 +32,7 @@ DEFAULT_OPSET = 17
 # ONNX NonMaxSuppression becomes TensorRT's INMSLayer; DeepStream 6.3's TensorRT 8.5.3 is not known
 # to import it (reference §9), so end2end is refused there.
 END2END_MIN_DEEPSTREAM = "7.0"
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
 
 
 def opset_for(deepstream: str | None) -> int:
@@ -60,7 +61,7 @@ class ExportRequest:
     calib_max_images: int = 512
     # int8-calib-file, relative to out_dir (default `<onnx name>.calib`).
     calib_cache: str | None = None
-    # nvinfer's scaling-filter for the calibration letterbox: 0 nearest (nvinfer's default), 1 bilinear.
+    # nvinfer's scaling-filter for the calibration letterbox: 0 nearest (its default), 1 bilinear.
     scaling_filter: int = 0
     workspace_mb: int = 2048
     gpu_id: int = 0
@@ -74,6 +75,8 @@ class ExportRequest:
     labels_name: str | None = None
     engine: EngineMode = "auto"
     site: str | None = None
+    # The labels the rendered configs use (--site): the model must have as many classes.
+    expected_labels: tuple[str, ...] | None = None
     # Where each value came from ("cli", "profile", "default"), for --verbose and the sidecar.
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
@@ -191,11 +194,27 @@ def check_request(req: ExportRequest) -> None:
             f"calibration cache at {req.out_dir / req.calib_relpath}",
             hint="use a few hundred frames from the site's cameras; or export fp16",
         )
-    if req.calib_images is not None and not req.calib_images.is_dir():
-        raise ExportError(f"--calib-images {req.calib_images}: not a directory")
+    if req.calib_images is not None:
+        if not req.calib_images.is_dir():
+            raise ExportError(f"--calib-images {req.calib_images}: not a directory")
+        found = len(list_images(req.calib_images, req.calib_max_images))
+        if found < req.batch:
+            raise ExportError(
+                f"--calib-images {req.calib_images}: {found} images ({', '.join(IMAGE_SUFFIXES)});"
+                f" calibration needs at least one batch ({req.batch})",
+                hint="use a few hundred frames from the site's cameras",
+            )
     for rel in (req.onnx_relpath, req.calib_relpath, req.engine_relpath, req.labels_name or "."):
         if Path(rel).is_absolute() or ".." in Path(rel).parts:
             raise ExportError(f"{where}: {rel!r} must be a path inside the output directory")
+
+
+def list_images(folder: Path, limit: int) -> list[Path]:
+    """Image files under `folder` (recursively), sorted, at most `limit`."""
+    files = sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+    )
+    return files[:limit]
 
 
 def _has_cache(req: ExportRequest) -> bool:

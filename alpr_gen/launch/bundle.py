@@ -49,6 +49,7 @@ class InferConfig:
     group: str  # primary-gie / secondary-gie0 ...
     path: Path
     keyfile: KeyFile | None  # None when the file is missing
+    app_group: Group | None = None  # the app config's [primary-gie] / [secondary-gieN]
 
     def prop(self, key: str) -> str | None:
         group = self.keyfile.group("property") if self.keyfile else None
@@ -56,6 +57,15 @@ class InferConfig:
 
     def resolve(self, value: str) -> Path:
         return resolve_path(self.path.parent, value)
+
+    def engine_path(self, app_dir: Path) -> Path | None:
+        """model-engine-file as nvinfer will use it: the app GIE group's value wins over the
+        nvinfer file's (deepstream-app sets it on the element after the file is read)."""
+        app_value = self.app_group.get("model-engine-file") if self.app_group else None
+        if app_value:
+            return resolve_path(app_dir, app_value)
+        value = self.prop("model-engine-file")
+        return self.resolve(value) if value else None
 
 
 @dataclass
@@ -189,7 +199,7 @@ def load_bundle(config: Path) -> Bundle:
             continue
         path = resolve_path(bundle.app_config.parent, value)
         kf = read_keyfile(path) if path.is_file() else None
-        bundle.infer.append(InferConfig(g.name, path, kf))
+        bundle.infer.append(InferConfig(g.name, path, kf, g))
     manifest = bundle_dir / MANIFEST
     if manifest.is_file():
         try:

@@ -126,10 +126,19 @@ def mount_dirs(bundle: Bundle) -> list[Path]:
 
 def referenced_paths(bundle: Bundle) -> list[Path]:
     """Absolute paths of the files the configs name (model, engine, parser, labels...)."""
-    keys = ("onnx-file", "model-engine-file", "custom-lib-path", "labelfile-path", "int8-calib-file")
+    keys = (
+        "onnx-file",
+        "model-engine-file",
+        "custom-lib-path",
+        "labelfile-path",
+        "int8-calib-file",
+    )
     out: list[Path] = []
     for infer in bundle.infer:
         out.append(infer.path)
+        engine = infer.engine_path(bundle.app_config.parent)
+        if engine is not None:
+            out.append(engine)
         for key in keys:
             value = infer.prop(key)
             if value:
@@ -159,7 +168,7 @@ def mask_env(env: Mapping[str, str]) -> dict[str, str]:
 def mask_argv(argv: list[str]) -> list[str]:
     out: list[str] = []
     for arg in argv:
-        key, eq, value = arg.partition("=")
+        key, eq, _value = arg.partition("=")
         if eq and _SECRET_NAME.search(key):
             out.append(f"{key}={MASK}")
         else:

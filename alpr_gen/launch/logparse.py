@@ -34,7 +34,7 @@ class PerfSample:
 
     def streams(self) -> list[tuple[int, float, float]]:
         ids = self.stream_ids if len(self.stream_ids) == len(self.fps) else range(len(self.fps))
-        return [(i, f, a) for i, f, a in zip(ids, self.fps, self.avg)]
+        return [(i, f, a) for i, f, a in zip(ids, self.fps, self.avg, strict=False)]
 
 
 @dataclass(frozen=True)
@@ -121,12 +121,22 @@ RULES: tuple[_Rule, ...] = (
         "dictionary",
         "error",
         re.compile(
-            r"(?i)(?:open dictionary file failed|dict(?:ionary)?[^\n]*?(?:not found|cannot open|"
-            r"can't open|could not open|failed to open|no such file))"
+            # alpr-gen's OCR parser, NVIDIA's LPR parser, and other wordings of the same thing.
+            r"cannot read the OCR dictionary (?P<dictionary>[^\s:]+)|open dictionary file failed|"
+            r"(?i:dict(?:ionary)?\b[^\n]*?(?:not found|cannot open|can't open|could not open|"
+            r"failed to open))"
         ),
-        "The OCR parser cannot read its character dictionary. The parser finds its settings "
-        "through ALPR_OCR_CONFIG (set by `alpr-gen run` to <bundle>/ocr_parser.cfg); check that "
-        "the dictionary file it names exists (run `alpr-gen export-ocr` to deploy it).",
+        "The OCR parser cannot read its character dictionary, so no plate text is produced. "
+        "Check that the file named by dictionary= in ocr_parser.cfg exists (relative to that "
+        "file); `alpr-gen export-ocr` deploys it.",
+    ),
+    _Rule(
+        "ocr-settings",
+        "error",
+        re.compile(r"cannot read OCR settings"),
+        "The OCR parser cannot find ocr_parser.cfg. `alpr-gen run` sets ALPR_OCR_CONFIG to "
+        "<bundle>/ocr_parser.cfg when that file exists: re-render the bundle with OCR enabled, "
+        "or set ALPR_OCR_CONFIG yourself when running deepstream-app by hand.",
     ),
     _Rule(
         "broker",

@@ -17,7 +17,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from alpr_gen.errors import LaunchError
@@ -75,7 +75,9 @@ class Supervisor:
         base_env: Mapping[str, str] | None = None,
     ) -> None:
         if restart not in RESTART_POLICIES:
-            raise LaunchError(f"--restart must be one of {', '.join(RESTART_POLICIES)}, not {restart!r}")
+            raise LaunchError(
+                f"--restart must be one of {', '.join(RESTART_POLICIES)}, not {restart!r}"
+            )
         if max_restarts < 0:
             raise LaunchError("--max-restarts must be >= 0")
         self.spec = spec
@@ -147,20 +149,21 @@ class Supervisor:
         reader = threading.Thread(target=self._pump, args=(proc,), daemon=True)
         reader.start()
         sent_int_at: float | None = None
+        killed = False
         while True:
             try:
                 proc.wait(timeout=0.05)
                 break
             except subprocess.TimeoutExpired:
                 pass
-            if self._kill.is_set():
+            if killed or not self._stop.is_set():
+                continue
+            if sent_int_at is None:
+                self._signal(proc, signal.SIGINT, group=False)
+                sent_int_at = time.monotonic()
+            if self._kill.is_set() or time.monotonic() - sent_int_at > self.stop_timeout:
                 self._hard_kill(proc)
-            elif self._stop.is_set():
-                if sent_int_at is None:
-                    self._signal(proc, signal.SIGINT, group=False)
-                    sent_int_at = time.monotonic()
-                elif time.monotonic() - sent_int_at > self.stop_timeout:
-                    self._hard_kill(proc)
+                killed = True
         reader.join(timeout=5)
         if proc.stdin:
             proc.stdin.close()
@@ -174,10 +177,8 @@ class Supervisor:
 
     def _hard_kill(self, proc: subprocess.Popen[str]) -> None:
         if self.spec.kill_argv and proc.poll() is None:
-            try:
+            with suppress(OSError, subprocess.TimeoutExpired):
                 subprocess.run(self.spec.kill_argv, capture_output=True, timeout=10, check=False)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
         self._signal(proc, signal.SIGKILL)
 
     @staticmethod

@@ -108,7 +108,8 @@ class ConfigSet:
         if kf is None:
             return []
         return [
-            g for name, g in kf.groups.items()
+            g
+            for name, g in kf.groups.items()
             if re.fullmatch(r"source\d+", name) and g.get("enable") == "1"
         ]
 
@@ -265,8 +266,17 @@ def _collect_refs(loader: Loader, cs: ConfigSet, src: Source) -> None:
             logical = loader.resolve(src, entry.value)
             exists = loader.real_for(logical).exists() or logical.exists()
             cs.refs.append(
-                PathRef(src, gname, key, entry.line, entry.value, kspec.path or PathKind.ARTIFACT, logical,
-                        loader.rel(logical), exists)
+                PathRef(
+                    src,
+                    gname,
+                    key,
+                    entry.line,
+                    entry.value,
+                    kspec.path or PathKind.ARTIFACT,
+                    logical,
+                    loader.rel(logical),
+                    exists,
+                )
             )
 
 
@@ -353,8 +363,11 @@ def _compose_yaml(src: Source) -> None:
 
     if src.text is None:
         return
+    # NVIDIA's tracker files start with the OpenCV-style `%YAML:1.0`, which the low-level
+    # library accepts and PyYAML does not: blank it (keeping line numbers).
+    text = re.sub(r"\A%YAML:[^\n]*", "", src.text)
     try:
-        src.yaml_root = yaml.compose(src.text, Loader=yaml.SafeLoader)
+        src.yaml_root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else 0

@@ -108,8 +108,9 @@ APP_GROUPS: list[GroupSpec] = [
             "reid-track-output-dir": _k(T.STR, "ReID output dir"),
             "terminated-track-output-dir": _k(T.STR, "terminated tracks dir"),
             "shadow-track-output-dir": _k(T.STR, "shadow tracks dir"),
-            "global-gpu-id": _k(T.INT, "GPU for every element (-1 = per element)", lo=-1,
-                                since="8.0"),
+            "global-gpu-id": _k(
+                T.INT, "GPU for every element (-1 = per element)", lo=-1, since="8.0"
+            ),
         },
         "app-wide settings",
     ),
@@ -124,8 +125,12 @@ APP_GROUPS: list[GroupSpec] = [
             "height": _k(T.INT, "output height", lo=1),
             "gpu-id": _GPU,
             "nvbuf-memory-type": _MEMTYPE,
-            "compute-hw": _k(T.INT, "0 default, 1 GPU, 2 VIC", choices={0: "default", 1: "GPU",
-                             2: "VIC"}, value_platform={2: "jetson"}),
+            "compute-hw": _k(
+                T.INT,
+                "0 default, 1 GPU, 2 VIC",
+                choices={0: "default", 1: "GPU", 2: "VIC"},
+                value_platform={2: "jetson"},
+            ),
             "buffer-pool-size": _k(T.INT, "buffers in the pool", lo=1),
             "square-seq-grid": _FLAG,
         },
@@ -139,8 +144,17 @@ APP_GROUPS: list[GroupSpec] = [
             "type": _k(
                 T.INT,
                 "source kind",
-                choices={1: "V4L2 camera", 2: "URI", 3: "MultiURI", 4: "RTSP", 5: "CSI camera",
-                         6: "WAV", 7: "audio URI", 8: "ALSA", 9: "IPC"},
+                choices={
+                    1: "V4L2 camera",
+                    2: "URI",
+                    3: "MultiURI",
+                    4: "RTSP",
+                    5: "CSI camera",
+                    6: "WAV",
+                    7: "audio URI",
+                    8: "ALSA",
+                    9: "IPC",
+                },
                 value_platform={5: "jetson"},
                 value_since={9: "8.0"},
             ),
@@ -155,16 +169,21 @@ APP_GROUPS: list[GroupSpec] = [
             "camera-v4l2-dev-node": _k(T.INT, "/dev/videoN", lo=0),
             "camera-csi-sensor-id": _k(T.INT, "CSI sensor", lo=0, platform="jetson"),
             "latency": _k(T.INT, "RTSP jitter buffer (ms)", lo=0, default="100"),
-            "select-rtp-protocol": _k(T.INT, "RTP transport",
-                                      choices={0: "default", 4: "TCP only", 7: "UDP+mcast+TCP"}),
+            "select-rtp-protocol": _k(
+                T.INT, "RTP transport", choices={0: "default", 4: "TCP only", 7: "UDP+mcast+TCP"}
+            ),
             "rtsp-reconnect-interval-sec": _k(T.INT, "0 = no reconnect", lo=0),
             "rtsp-reconnect-attempts": _k(T.INT, "-1 = forever", lo=-1),
             "init-rtsp-reconnect-interval": _k(T.INT, "first reconnect wait (s)", lo=0),
             "drop-frame-interval": _k(T.INT, "decode every Nth frame", lo=0),
             "num-decode-surfaces": _k(T.INT, "decoder surfaces", lo=1, default="16"),
             "num-extra-surfaces": _k(T.INT, "extra decoder surfaces", lo=0, default="1"),
-            "cudadec-memtype": _k(T.INT, "decoder memory", choices={0: "device", 1: "pinned",
-                                  2: "unified"}, platform="dgpu"),
+            "cudadec-memtype": _k(
+                T.INT,
+                "decoder memory",
+                choices={0: "device", 1: "pinned", 2: "unified"},
+                platform="dgpu",
+            ),
             "nvbuf-memory-type": _MEMTYPE,
             "intra-decode-enable": _FLAG,
             "low-latency-mode": _FLAG,
@@ -201,8 +220,12 @@ APP_GROUPS: list[GroupSpec] = [
             "sync-inputs": _FLAG,
             "max-latency": _k(T.INT, "ns", lo=0),
             "num-surfaces-per-frame": _k(T.INT, "surfaces per frame", lo=1),
-            "compute-hw": _k(T.INT, "0 default, 1 GPU, 2 VIC", choices={0: "default", 1: "GPU",
-                             2: "VIC"}, value_platform={2: "jetson"}),
+            "compute-hw": _k(
+                T.INT,
+                "0 default, 1 GPU, 2 VIC",
+                choices={0: "default", 1: "GPU", 2: "VIC"},
+                value_platform={2: "jetson"},
+            ),
             "interpolation-method": _k(T.INT, "scaling filter", lo=0, hi=6),
             "frame-num-reset-on-eos": _FLAG,
             "frame-num-reset-on-stream-reset": _FLAG,
@@ -210,10 +233,19 @@ APP_GROUPS: list[GroupSpec] = [
             "async-process": _FLAG,
             "no-pipeline-eos": _FLAG,
             "drop-pipeline-eos": _FLAG,
-            "config-file": _k(T.PATH, "new-mux config (USE_NEW_NVSTREAMMUX=yes)",
-                              path=PathKind.CONFIG, deprecated="config-file-path", since=None),
-            "config-file-path": _k(T.PATH, "new-mux config (USE_NEW_NVSTREAMMUX=yes)",
-                                   path=PathKind.CONFIG, since="8.0"),
+            "config-file": _k(
+                T.PATH,
+                "new-mux config (USE_NEW_NVSTREAMMUX=yes)",
+                path=PathKind.CONFIG,
+                deprecated="config-file-path",
+                since=None,
+            ),
+            "config-file-path": _k(
+                T.PATH,
+                "new-mux config (USE_NEW_NVSTREAMMUX=yes)",
+                path=PathKind.CONFIG,
+                since="8.0",
+            ),
         },
         "batches the sources",
     ),
@@ -222,8 +254,9 @@ APP_GROUPS: list[GroupSpec] = [
 _GIE_KEYS: dict[str, Key] = {
     "enable": _ENABLE,
     "config-file": _k(T.PATH, "nvinfer config (required when enabled)", path=PathKind.CONFIG),
-    "plugin-type": _k(T.INT, "0 nvinfer, 1 nvinferserver", choices={0: "nvinfer",
-                      1: "nvinferserver"}),
+    "plugin-type": _k(
+        T.INT, "0 nvinfer, 1 nvinferserver", choices={0: "nvinfer", 1: "nvinferserver"}
+    ),
     "gpu-id": _GPU,
     "gie-unique-id": _k(T.INT, "unique id of this GIE", lo=1),
     "operate-on-gie-id": _k(T.INT, "GIE whose objects this one reads", lo=-1),
@@ -269,13 +302,18 @@ APP_GROUPS += [
             "display-tracking-id": _FLAG,
             "tracking-id-reset-mode": _k(T.INT, "0-3", lo=0, hi=3),
             "tracking-surface-type": _k(T.INT, "surface type to track", lo=0),
-            "compute-hw": _k(T.INT, "0 default, 1 GPU, 2 VIC", choices={0: "default", 1: "GPU",
-                             2: "VIC"}, value_platform={2: "jetson"}),
+            "compute-hw": _k(
+                T.INT,
+                "0 default, 1 GPU, 2 VIC",
+                choices={0: "default", 1: "GPU", 2: "VIC"},
+                value_platform={2: "jetson"},
+            ),
             "user-meta-pool-size": _k(T.INT, "user meta pool", lo=1),
             "sub-batches": _k(T.STR, "e.g. 2:2 (6.4+)", since="7.0"),
             "enable-batch-process": _k(T.FLAG, "gone: always batched", deprecated=""),
-            "enable-past-frame": _k(T.FLAG, "gone: past-frame data is always output",
-                                    deprecated=""),
+            "enable-past-frame": _k(
+                T.FLAG, "gone: past-frame data is always output", deprecated=""
+            ),
         },
         "nvtracker",
     ),
@@ -294,8 +332,12 @@ APP_GROUPS += [
         {
             "enable": _ENABLE,
             "gpu-id": _GPU,
-            "process-mode": _k(T.INT, "0 CPU, 1 GPU, 2 VIC", choices={0: "CPU", 1: "GPU",
-                               2: "VIC"}, value_platform={2: "jetson"}),
+            "process-mode": _k(
+                T.INT,
+                "0 CPU, 1 GPU, 2 VIC",
+                choices={0: "CPU", 1: "GPU", 2: "VIC"},
+                value_platform={2: "jetson"},
+            ),
             "border-width": _k(T.INT, "px", lo=0),
             "text-size": _k(T.INT, "pt", lo=1),
             "text-color": _COLOR,
@@ -322,8 +364,14 @@ APP_GROUPS += [
             "type": _k(
                 T.INT,
                 "sink kind",
-                choices={1: "fakesink", 2: "display", 3: "file", 4: "RTSP", 5: "DRM",
-                         6: "msgconv+msgbroker"},
+                choices={
+                    1: "fakesink",
+                    2: "display",
+                    3: "file",
+                    4: "RTSP",
+                    5: "DRM",
+                    6: "msgconv+msgbroker",
+                },
                 value_platform={5: "jetson"},
             ),
             "sync": _k(T.INT, "0 as fast as possible, 1 real time", lo=0, hi=1),
@@ -341,8 +389,11 @@ APP_GROUPS += [
             "conn-id": _k(T.INT, "DRM connector", lo=0),
             "plane-id": _k(T.INT, "DRM plane", lo=0),
             "container": _k(T.INT, "1 mp4, 2 mkv", choices={1: "mp4", 2: "mkv"}),
-            "codec": _k(T.INT, "1 H264, 2 H265, 3 MPEG4 (file only)", choices={1: "H264",
-                        2: "H265", 3: "MPEG4"}),
+            "codec": _k(
+                T.INT,
+                "1 H264, 2 H265, 3 MPEG4 (file only)",
+                choices={1: "H264", 2: "H265", 3: "MPEG4"},
+            ),
             "enc-type": _k(T.INT, "0 hardware, 1 software", choices={0: "HW", 1: "SW"}),
             "bitrate": _k(T.INT, "bit/s", lo=1),
             "profile": _k(T.INT, "encoder profile", lo=0),
@@ -353,15 +404,15 @@ APP_GROUPS += [
             "udp-port": _k(T.INT, "RTP port (5000)", lo=1, hi=65535),
             "udp-buffer-size": _k(T.INT, "bytes", lo=0),
             "msg-conv-config": _k(T.PATH, "msgconv config", path=PathKind.CONFIG),
-            "msg-conv-payload-type": _k(T.INT, "payload schema",
-                                        choices={0: "full", 1: "minimal", 2: "protobuf",
-                                                 257: "custom (msg2p-lib)"}),
+            "msg-conv-payload-type": _k(
+                T.INT,
+                "payload schema",
+                choices={0: "full", 1: "minimal", 2: "protobuf", 257: "custom (msg2p-lib)"},
+            ),
             "msg-conv-msg2p-lib": _k(T.PATH, "custom payload library", path=PathKind.ARTIFACT),
             "msg-conv-comp-id": _k(T.INT, "component id", lo=0),
-            "msg-conv-msg2p-new-api": _k(T.FLAG, "1: payload from frame/object meta", lo=0,
-                                         hi=1),
-            "msg-conv-frame-interval": _k(T.INT, "frames between payloads", lo=1,
-                                          default="30"),
+            "msg-conv-msg2p-new-api": _k(T.FLAG, "1: payload from frame/object meta", lo=0, hi=1),
+            "msg-conv-frame-interval": _k(T.INT, "frames between payloads", lo=1, default="30"),
             "msg-conv-dummy-payload": _FLAG,
             "msg-broker-proto-lib": _k(T.PATH, "adaptor library", path=PathKind.SYSTEM),
             "msg-broker-conn-str": _k(T.STR, "host;port[;user]"),
@@ -386,8 +437,12 @@ APP_GROUPS += [
     GroupSpec("audio-transform", r"audio-transform", None, "(keys not checked)"),
 ]
 
-_NET_MODE = _k(T.INT, "0 FP32, 1 INT8, 2 FP16, 3 BEST (8.0)",
-               choices={0: "FP32", 1: "INT8", 2: "FP16", 3: "BEST"}, value_since={3: "8.0"})
+_NET_MODE = _k(
+    T.INT,
+    "0 FP32, 1 INT8, 2 FP16, 3 BEST (8.0)",
+    choices={0: "FP32", 1: "INT8", 2: "FP16", 3: "BEST"},
+    value_since={3: "8.0"},
+)
 
 NVINFER_GROUPS: list[GroupSpec] = [
     GroupSpec(
@@ -396,8 +451,9 @@ NVINFER_GROUPS: list[GroupSpec] = [
         {
             "gie-unique-id": _k(T.INT, "unique id (> 0)", lo=1),
             "gpu-id": _GPU,
-            "process-mode": _k(T.INT, "1 primary, 2 secondary", choices={1: "primary",
-                               2: "secondary"}),
+            "process-mode": _k(
+                T.INT, "1 primary, 2 secondary", choices={1: "primary", 2: "secondary"}
+            ),
             "interval": _k(T.INT, "frames skipped", lo=0),
             "batch-size": _k(T.INT, "1-1024", lo=1, hi=1024),
             "operate-on-gie-id": _k(T.INT, "GIE whose objects it reads", lo=-1),
@@ -407,14 +463,19 @@ NVINFER_GROUPS: list[GroupSpec] = [
             "model-engine-file": _k(T.PATH, "TensorRT engine", path=PathKind.ARTIFACT),
             "int8-calib-file": _k(T.PATH, "INT8 calibration cache", path=PathKind.ARTIFACT),
             "labelfile-path": _k(T.PATH, "labels", path=PathKind.CONFIG),
-            "custom-network-config": _k(T.PATH, "custom network config",
-                                        path=PathKind.ARTIFACT),
-            "model-file": _k(T.PATH, "Caffe model (gone with TensorRT 10)",
-                             path=PathKind.ARTIFACT, until="7.0"),
-            "proto-file": _k(T.PATH, "Caffe prototxt (gone with TensorRT 10)",
-                             path=PathKind.ARTIFACT, until="7.0"),
-            "uff-file": _k(T.PATH, "UFF model (gone with TensorRT 10)",
-                           path=PathKind.ARTIFACT, until="7.0"),
+            "custom-network-config": _k(T.PATH, "custom network config", path=PathKind.ARTIFACT),
+            "model-file": _k(
+                T.PATH, "Caffe model (gone with TensorRT 10)", path=PathKind.ARTIFACT, until="7.0"
+            ),
+            "proto-file": _k(
+                T.PATH,
+                "Caffe prototxt (gone with TensorRT 10)",
+                path=PathKind.ARTIFACT,
+                until="7.0",
+            ),
+            "uff-file": _k(
+                T.PATH, "UFF model (gone with TensorRT 10)", path=PathKind.ARTIFACT, until="7.0"
+            ),
             "uff-input-blob-name": _k(T.STR, "UFF input (gone with TensorRT 10)", until="7.0"),
             "uff-input-order": _k(T.INT, "UFF order (gone with TensorRT 10)", until="7.0"),
             "tlt-encoded-model": _k(T.PATH, "TAO .etlt model", path=PathKind.ARTIFACT),
@@ -424,8 +485,17 @@ NVINFER_GROUPS: list[GroupSpec] = [
             "input-dims": _k(T.INT_LIST, "c;h;w;order", deprecated="infer-dims"),
             "uff-input-dims": _k(T.INT_LIST, "c;h;w;order", deprecated="infer-dims"),
             "workspace-size": _k(T.INT, "MB", lo=1),
-            "network-type": _k(T.INT, "model kind", choices={0: "detector", 1: "classifier",
-                               2: "segmentation", 3: "instance segmentation", 100: "other"}),
+            "network-type": _k(
+                T.INT,
+                "model kind",
+                choices={
+                    0: "detector",
+                    1: "classifier",
+                    2: "segmentation",
+                    3: "instance segmentation",
+                    100: "other",
+                },
+            ),
             "is-classifier": _k(T.BOOL, "old switch", deprecated="network-type"),
             "network-mode": _NET_MODE,
             "output-blob-names": _k(T.STR, "output tensor names, ;-separated"),
@@ -435,16 +505,24 @@ NVINFER_GROUPS: list[GroupSpec] = [
             "use-dla-core": _k(T.INT, "DLA core", lo=0, hi=1, platform="jetson"),
             "net-scale-factor": _k(T.FLOAT, "pixel scale (1/255 for YOLO)", lo=0.0),
             "offsets": _k(T.FLOAT_LIST, "per-channel mean", length=(1, 4)),
-            "model-color-format": _k(T.INT, "0 RGB, 1 BGR, 2 GRAY", choices={0: "RGB", 1: "BGR",
-                                     2: "GRAY"}),
+            "model-color-format": _k(
+                T.INT, "0 RGB, 1 BGR, 2 GRAY", choices={0: "RGB", 1: "BGR", 2: "GRAY"}
+            ),
             "maintain-aspect-ratio": _k(T.BOOL, "letterbox"),
             "symmetric-padding": _k(T.BOOL, "centre the letterbox"),
             "scaling-filter": _k(T.INT, "interpolation", lo=0, hi=6),
-            "scaling-compute-hw": _k(T.INT, "0 default, 1 GPU, 2 VIC", choices={0: "default",
-                                     1: "GPU", 2: "VIC"}, value_platform={2: "jetson"}),
+            "scaling-compute-hw": _k(
+                T.INT,
+                "0 default, 1 GPU, 2 VIC",
+                choices={0: "default", 1: "GPU", 2: "VIC"},
+                value_platform={2: "jetson"},
+            ),
             "num-detected-classes": _k(T.INT, "classes (= label lines)", lo=1),
-            "cluster-mode": _k(T.INT, "clustering", choices={0: "GroupRectangles", 1: "DBSCAN",
-                               2: "NMS", 3: "DBSCAN+NMS", 4: "none"}),
+            "cluster-mode": _k(
+                T.INT,
+                "clustering",
+                choices={0: "GroupRectangles", 1: "DBSCAN", 2: "NMS", 3: "DBSCAN+NMS", 4: "none"},
+            ),
             "parse-bbox-func-name": _k(T.STR, "custom bbox parser symbol"),
             "parse-bbox-instance-mask-func-name": _k(T.STR, "instance-mask parser symbol"),
             "parse-classifier-func-name": _k(T.STR, "custom classifier parser symbol"),
@@ -459,8 +537,9 @@ NVINFER_GROUPS: list[GroupSpec] = [
             "output-instance-mask": _k(T.BOOL, "instance masks"),
             "segmentation-threshold": _k(T.FLOAT, "mask threshold", lo=0.0, hi=1.0),
             "segmentation-output-order": _k(T.INT, "0 NCHW, 1 NHWC", lo=0, hi=1),
-            "force-implicit-batch-dim": _k(T.BOOL, "implicit batch (gone with TensorRT 10)",
-                                           until="7.0"),
+            "force-implicit-batch-dim": _k(
+                T.BOOL, "implicit batch (gone with TensorRT 10)", until="7.0"
+            ),
             "disable-output-host-copy": _k(T.BOOL, "keep outputs on device"),
             "input-tensor-from-meta": _k(T.BOOL, "use nvdspreprocess tensors"),
             "secondary-reinfer-interval": _k(T.INT, "frames between re-inference", lo=0),
@@ -477,8 +556,9 @@ NVINFER_GROUPS: list[GroupSpec] = [
 ]
 
 _CLASS_ATTRS = {
-    "pre-cluster-threshold": _k(T.FLOAT, "min confidence before clustering", lo=0.0, hi=1.0,
-                                default="0.2"),
+    "pre-cluster-threshold": _k(
+        T.FLOAT, "min confidence before clustering", lo=0.0, hi=1.0, default="0.2"
+    ),
     "threshold": _k(T.FLOAT, "old name", lo=0.0, hi=1.0, deprecated="pre-cluster-threshold"),
     "post-cluster-threshold": _k(T.FLOAT, "min confidence after clustering", lo=0.0, hi=1.0),
     "nms-iou-threshold": _k(T.FLOAT, "NMS IoU", lo=0.0, hi=1.0, default="0.3"),
@@ -496,7 +576,9 @@ _CLASS_ATTRS = {
 }
 NVINFER_GROUPS += [
     GroupSpec("class-attrs-all", r"class-attrs-all", _CLASS_ATTRS, "defaults for every class"),
-    GroupSpec("class-attrs-N", r"class-attrs-\d+", _CLASS_ATTRS, "class N (< num-detected-classes)"),
+    GroupSpec(
+        "class-attrs-N", r"class-attrs-\d+", _CLASS_ATTRS, "class N (< num-detected-classes)"
+    ),
 ]
 
 _POINTS = _k(T.INT_LIST, "x;y;... (>= 3 points)", lo=0)
@@ -541,12 +623,16 @@ ANALYTICS_GROUPS: list[GroupSpec] = [
             "enable": _FLAG,
             "class-id": _k(T.INT_LIST, "-1 all"),
             "extended": _k(T.INT, "0 segment, 1 infinite line", lo=0, hi=1),
-            "mode": _k(T.STR, "loose, balanced, strict", choices={"loose": "", "balanced": "",
-                       "strict": ""}),
+            "mode": _k(
+                T.STR,
+                "loose, balanced, strict",
+                choices={"loose": "", "balanced": "", "strict": ""},
+            ),
         },
         "line crossing for source N",
-        prefix_keys={"line-crossing-": _k(T.INT_LIST, "dx1;dy1;dx2;dy2;x1;y1;x2;y2", lo=0,
-                                          length=(8, 8))},
+        prefix_keys={
+            "line-crossing-": _k(T.INT_LIST, "dx1;dy1;dx2;dy2;x1;y1;x2;y2", lo=0, length=(8, 8))
+        },
     ),
     GroupSpec(
         "direction-detection-stream-N",
@@ -554,8 +640,11 @@ ANALYTICS_GROUPS: list[GroupSpec] = [
         {
             "enable": _FLAG,
             "class-id": _k(T.INT_LIST, "-1 all"),
-            "mode": _k(T.STR, "loose, balanced, strict", choices={"loose": "", "balanced": "",
-                       "strict": ""}),
+            "mode": _k(
+                T.STR,
+                "loose, balanced, strict",
+                choices={"loose": "", "balanced": "", "strict": ""},
+            ),
         },
         "direction detection for source N",
         prefix_keys={"direction-": _k(T.INT_LIST, "x1;y1;x2;y2", lo=0, length=(4, 4))},
@@ -798,6 +887,7 @@ def find_key(spec: GroupSpec, key: str) -> Key | None:
             return k
     return None
 
+
 # ocr_parser.cfg: settings of alpr-gen's OCR parser (NvDsInferParseAlprOcr), found through
 # ALPR_OCR_CONFIG or in deepstream-app's working directory (the bundle dir).
 OCR_PARSER_FUNC = "NvDsInferParseAlprOcr"
@@ -807,13 +897,13 @@ OCR_GROUPS: list[GroupSpec] = [
         "ocr-parser",
         r"ocr-parser",
         {
-            "dictionary": _k(T.PATH, "one character per line (relative to this file)",
-                             path=PathKind.ARTIFACT),
+            "dictionary": _k(
+                T.PATH, "one character per line (relative to this file)", path=PathKind.ARTIFACT
+            ),
             "blank-index": _k(T.INT, "CTC blank class", lo=0),
             "min-length": _k(T.INT, "shortest plate emitted", lo=1),
             "charset": _k(T.STR, "characters kept"),
-            "confidence": _k(T.STR, "plate score", choices={"min": "", "product": "",
-                             "mean": ""}),
+            "confidence": _k(T.STR, "plate score", choices={"min": "", "product": "", "mean": ""}),
         },
         "alpr-gen OCR parser",
     )

@@ -82,7 +82,7 @@ typedef struct {
     char *attributeLabel; /* heap string (malloc/strdup): nvinfer releases it with free() */
 } NvDsInferAttribute;
 
-typedef struct {
+typedef struct NvDsInferParseDetectionParams {
     unsigned int numClassesConfigured;
     std::vector<float> perClassPreclusterThreshold;
     std::vector<float> perClassPostclusterThreshold;
@@ -90,8 +90,8 @@ typedef struct {
     std::vector<float> &perClassThreshold = perClassPreclusterThreshold;
 } NvDsInferParseDetectionParams;
 
-/* The CHECK_* macros match DeepStream's (a static helper whose default argument must convert to
- * the function-pointer type), minus its unused-parameter/unused-function warnings. */
+/* The CHECK_* macros check like DeepStream's (a static helper whose default argument must convert
+ * to the function-pointer type) without its self-call and unused-* warnings. */
 typedef bool (*NvDsInferParseCustomFunc)(
     std::vector<NvDsInferLayerInfo> const &outputLayersInfo,
     NvDsInferNetworkInfo const &networkInfo,
@@ -101,7 +101,6 @@ typedef bool (*NvDsInferParseCustomFunc)(
 #define CHECK_CUSTOM_PARSE_FUNC_PROTOTYPE(customParseFunc)                                   \
     __attribute__((unused)) static void checkFunc_##customParseFunc(NvDsInferParseCustomFunc = customParseFunc) \
     {                                                                                        \
-        checkFunc_##customParseFunc();                                                       \
     };                                                                                       \
     extern "C" bool customParseFunc(std::vector<NvDsInferLayerInfo> const &outputLayersInfo, \
                                     NvDsInferNetworkInfo const &networkInfo,                 \
@@ -118,7 +117,6 @@ typedef bool (*NvDsInferClassiferParseCustomFunc)(
 #define CHECK_CUSTOM_CLASSIFIER_PARSE_FUNC_PROTOTYPE(customParseFunc)                                 \
     __attribute__((unused)) static void checkFunc_##customParseFunc(NvDsInferClassiferParseCustomFunc = customParseFunc) \
     {                                                                                                 \
-        checkFunc_##customParseFunc();                                                                \
     };                                                                                                \
     extern "C" bool customParseFunc(std::vector<NvDsInferLayerInfo> const &outputLayersInfo,          \
                                     NvDsInferNetworkInfo const &networkInfo,                          \

@@ -258,8 +258,8 @@ std::string configPath()
     return env && *env ? std::string(env) : std::string("ocr_parser.cfg");
 }
 
-/* Read once on first use; AlprOcrLoadConfig (tests, fuzzer) may swap in another. Replaced
- * configs are leaked on purpose: a concurrent parser call may still be reading one. */
+/* Read once on first use (call_once: nvinfer may call from several threads). AlprOcrLoadConfig
+ * (tests, fuzzer) swaps in another while no parser call is running. */
 std::once_flag g_once;
 std::atomic<const OcrConfig *> g_config{nullptr};
 
@@ -446,14 +446,14 @@ extern "C" bool NvDsInferParseAlprOcr(std::vector<NvDsInferLayerInfo> const &out
 }
 
 /* Tests and the fuzzer: replace the settings (path NULL = $ALPR_OCR_CONFIG / ./ocr_parser.cfg).
- * Returns 1 when the new settings are usable; AlprParserLastError() says why not. Not meant for
- * use while a pipeline is running. */
+ * Returns 1 when the new settings are usable; AlprParserLastError() says why not. Frees the
+ * previous settings: never call it while NvDsInferParseAlprOcr may be running. */
 extern "C" int AlprOcrLoadConfig(const char *path)
 {
     alpr::clearError();
     const OcrConfig *cfg = new OcrConfig(loadConfig(path ? std::string(path) : configPath()));
     std::call_once(g_once, [] {});
-    g_config.store(cfg, std::memory_order_release);
+    delete g_config.exchange(cfg, std::memory_order_acq_rel);
     if (!cfg->ok) alpr::logError(kParser, "%s", cfg->error.c_str());
     return cfg->ok ? 1 : 0;
 }

@@ -6,7 +6,9 @@
  *               `alpr-gen export` writes: `deepstream` [A, 6] (one row per anchor, not NMSed) and
  *               `end2end` [K, 6] (NMSed in the graph, padded with score-0 rows, which are skipped).
  *   [4+nc, A]   Ultralytics' plain output: cx, cy, w, h rows, then nc rows of class scores
- *               (already sigmoid). The class is the arg-max over the nc scores.
+ *               (already sigmoid). The class is the arg-max over the nc scores. nc must not
+ *               exceed num-detected-classes (a larger nc means the config and model disagree,
+ *               or a [A, 4+nc]-style layout this parser does not read).
  * Elements may be FLOAT or HALF. A detection is emitted when its score is finite, > 0 and
  * >= perClassPreclusterThreshold[class], class < numClassesConfigured, the box is finite with
  * positive width and height, and it still has positive area once clamped to the network input.
@@ -181,7 +183,7 @@ extern "C" bool NvDsInferParseAlprYolo(std::vector<NvDsInferLayerInfo> const &ou
             parseRows(LoadF32{static_cast<const float *>(v.data)}, v.d[0], classes, emit);
         return true;
     }
-    if (v.numDims == 2 && v.d[0] >= 5) {
+    if (v.numDims == 2 && v.d[0] >= 5 && v.d[0] - 4 <= detectionParams.numClassesConfigured) {
         const size_t nc = v.d[0] - 4, anchors = v.d[1];
         if (!v.half) {
             parseRaw(static_cast<const float *>(v.data), nc, anchors, classes, emit);
@@ -195,6 +197,14 @@ extern "C" bool NvDsInferParseAlprYolo(std::vector<NvDsInferLayerInfo> const &ou
     }
     char shown[160];
     alpr::formatDims(layer->inferDims, shown, sizeof shown);
+    if (v.numDims == 2 && v.d[0] >= 5) {  // a raw head for more classes than configured
+        alpr::logError(kParser,
+                       "output layer '%s' has dims %s: read as Ultralytics' [4+nc, A] that is "
+                       "nc=%u classes, but num-detected-classes=%u; make them agree",
+                       layer->layerName ? layer->layerName : "(unnamed)", shown, v.d[0] - 4,
+                       detectionParams.numClassesConfigured);
+        return false;
+    }
     alpr::logError(kParser,
                    "output layer '%s' has dims %s: expected [A, 6] / [K, 6] (x1,y1,x2,y2,score,"
                    "class) or Ultralytics' [4+nc, A]; re-export with alpr-gen export",

@@ -88,7 +88,27 @@ class OcrParser:
             raise RuntimeError(f"cannot open {lib} (rc {rc})")
         self._h.ocr_harness_load_config.argtypes = [ctypes.c_char_p]
         self._h.ocr_harness_last_error.restype = ctypes.c_char_p
+        layer_args = [
+            ctypes.c_int,
+            ctypes.POINTER(ctypes.c_int),
+            ctypes.POINTER(ctypes.c_uint),
+            ctypes.POINTER(ctypes.c_uint),
+            ctypes.POINTER(ctypes.c_uint),
+            ctypes.POINTER(ctypes.c_void_p),
+            ctypes.POINTER(ctypes.c_char_p),
+            ctypes.c_float,
+        ]
+        self._h.ocr_harness_parse.argtypes = [
+            *layer_args,
+            ctypes.POINTER(_Result),
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+        ]
+        self._h.ocr_harness_time.argtypes = [*layer_args, ctypes.c_int]
         self._h.ocr_harness_time.restype = ctypes.c_double
+        self._h.ocr_harness_set_logging.argtypes = [ctypes.c_int]
 
     def load_config(self, path: Path | None) -> bool:
         return bool(self._h.ocr_harness_load_config(str(path).encode() if path else None))
@@ -126,7 +146,7 @@ class OcrParser:
         label = ctypes.create_string_buffer(4096)
         desc = ctypes.create_string_buffer(4096)
         self._h.ocr_harness_parse(
-            *args, ctypes.c_float(threshold), ctypes.byref(res), label, 4096, desc, 4096
+            *args, threshold, ctypes.byref(res), label, 4096, desc, 4096
         )
         return ParseResult(
             bool(res.ok),
@@ -140,7 +160,7 @@ class OcrParser:
 
     def time_ns(self, layers: list[Layer], iterations: int, threshold: float = 0.0) -> float:
         args, _keep = self._args(layers)
-        return self._h.ocr_harness_time(*args, ctypes.c_float(threshold), iterations)
+        return self._h.ocr_harness_time(*args, threshold, iterations)
 
 
 def write_config(directory: Path, dictionary: str, **keys: object) -> Path:

@@ -84,12 +84,18 @@ def test_raw_layout_matches_reference(harness: ParserHarness, seed: int, dtype: 
     assert len(dets) > 0
 
 
-def test_raw_layout_more_classes_than_configured(harness: ParserHarness) -> None:
-    """Arg-max runs over all nc rows; winners beyond num-detected-classes are dropped."""
+def test_raw_layout_fewer_classes_than_configured(harness: ParserHarness) -> None:
     rng = np.random.default_rng(7)
-    out = _raw_tensor(rng, 10, 2100).astype(np.float32)
-    dets = _check(harness, out, 4, [0.1] * 4)
-    assert len(dets) > 0 and dets[:, 5].max() < 4
+    out = _raw_tensor(rng, 3, 2100).astype(np.float32)
+    dets = _check(harness, out, 5, [0.1] * 5)
+    assert len(dets) > 0 and dets[:, 5].max() < 3
+
+
+def test_raw_layout_more_classes_than_configured_is_refused(harness: ParserHarness) -> None:
+    out = _raw_tensor(np.random.default_rng(7), 10, 2100).astype(np.float32)
+    res = harness.bbox(FN, [Layer(out)], num_classes=4, pre_thresholds=[0.1] * 4)
+    assert not res.ok and len(res.dets) == 0
+    assert "nc=10 classes, but num-detected-classes=4" in res.error
 
 
 def test_thresholds_shorter_than_num_classes(harness: ParserHarness) -> None:

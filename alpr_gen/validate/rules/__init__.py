@@ -53,8 +53,14 @@ def hit(src: Source, line: int, group: str | None, key: str | None, message: str
 
 def keyfiles(cs: ConfigSet) -> Iterator[Source]:
     for src in cs.files.values():
-        if src.kf is not None and src.kind in ("app", "nvinfer", "analytics", "msgconv",
-                                               "broker", "ocr"):
+        if src.kf is not None and src.kind in (
+            "app",
+            "nvinfer",
+            "analytics",
+            "msgconv",
+            "broker",
+            "ocr",
+        ):
             yield src
 
 

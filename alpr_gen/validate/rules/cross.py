@@ -26,7 +26,7 @@ def _int(value: str | None) -> int | None:
 
 def _where(cs: ConfigSet, gie: Gie, key: str) -> tuple[Source, int, str]:
     """File, line and group of a GIE's effective value of `key`."""
-    value, src, line = gie.value(key)
+    _value, src, line = gie.value(key)
     if src is None:
         return cs.app, (line or gie.group.line), gie.group.name
     return src, line, "property"
@@ -49,9 +49,14 @@ def duplicate_gie_id(cs: ConfigSet) -> Iterator[Hit]:
             continue
         if uid in seen:
             src, line, group = _where(cs, gie, "gie-unique-id")
-            yield hit(src, line, group, "gie-unique-id",
-                      f"gie-unique-id={uid} is also used by [{seen[uid].group.name}]: "
-                      "every GIE needs its own id")
+            yield hit(
+                src,
+                line,
+                group,
+                "gie-unique-id",
+                f"gie-unique-id={uid} is also used by [{seen[uid].group.name}]: "
+                "every GIE needs its own id",
+            )
         else:
             seen[uid] = gie
 
@@ -76,9 +81,14 @@ def sgie_unreachable(cs: ConfigSet) -> Iterator[Hit]:
             cur = _int(ids[cur].value("operate-on-gie-id")[0])
         if cur != pgie_id:
             src, line, group = _where(cs, gie, "operate-on-gie-id")
-            yield hit(src, line, group, "operate-on-gie-id",
-                      f"operate-on-gie-id={target} does not lead to the primary GIE "
-                      f"(gie-unique-id={pgie_id}): [{gie.group.name}] is silently not created")
+            yield hit(
+                src,
+                line,
+                group,
+                "operate-on-gie-id",
+                f"operate-on-gie-id={target} does not lead to the primary GIE "
+                f"(gie-unique-id={pgie_id}): [{gie.group.name}] is silently not created",
+            )
 
 
 @rule("DS303", W, "app GIE group and its nvinfer file disagree")
@@ -92,9 +102,14 @@ def app_overrides(cs: ConfigSet) -> Iterator[Hit]:
         for key in ("batch-size", "gie-unique-id"):
             app_v, file_v = gie.group.get(key), prop.get(key)
             if app_v is not None and file_v is not None and app_v != file_v:
-                yield hit(cs.app, gie.group.line_of(key), gie.group.name, key,
-                          f"{key}={app_v} here overrides {key}={file_v} in {gie.config.rel}: "
-                          "make them agree")
+                yield hit(
+                    cs.app,
+                    gie.group.line_of(key),
+                    gie.group.name,
+                    key,
+                    f"{key}={app_v} here overrides {key}={file_v} in {gie.config.rel}: "
+                    "make them agree",
+                )
 
 
 def _detector(gie: Gie) -> bool:
@@ -113,14 +128,18 @@ def label_count(cs: ConfigSet) -> Iterator[Hit]:
     for gie in _enabled(cs):
         labels = cs.labels.get(gie.group.name)
         n = _int(gie.value("num-detected-classes")[0])
-        if labels is None or n is None or not _detector(gie):
+        if labels is None or labels.text is None or n is None or not _detector(gie):
             continue
         count = _label_count(labels)
         if count != n:
             src, line, group = _where(cs, gie, "num-detected-classes")
-            yield hit(src, line, group, "num-detected-classes",
-                      f"num-detected-classes={n} but {labels.rel} has {count} labels: "
-                      "make them agree")
+            yield hit(
+                src,
+                line,
+                group,
+                "num-detected-classes",
+                f"num-detected-classes={n} but {labels.rel} has {count} labels: make them agree",
+            )
 
 
 @rule("DS305", E, "[class-attrs-N] with N >= num-detected-classes (fatal)")
@@ -132,9 +151,14 @@ def class_attrs_range(cs: ConfigSet) -> Iterator[Hit]:
         for group in gie.config.kf.groups.values():
             m = re.fullmatch(r"class-attrs-(\d+)", group.name)
             if m and int(m[1]) >= n:
-                yield hit(gie.config, group.line, group.name, None,
-                          f"[{group.name}] but num-detected-classes={n}: nvinfer fails to "
-                          f"start; classes are 0..{n - 1}")
+                yield hit(
+                    gie.config,
+                    group.line,
+                    group.name,
+                    None,
+                    f"[{group.name}] but num-detected-classes={n}: nvinfer fails to "
+                    f"start; classes are 0..{n - 1}",
+                )
 
 
 def _mux_batch(cs: ConfigSet) -> tuple[int | None, int]:
@@ -149,8 +173,13 @@ def mux_batch(cs: ConfigSet) -> Iterator[Hit]:
     batch, line = _mux_batch(cs)
     n = cs.num_sources()
     if batch is not None and n and batch != n:
-        yield hit(cs.app, line, "streammux", "batch-size",
-                  f"batch-size={batch} but {n} sources are enabled: set batch-size={n}")
+        yield hit(
+            cs.app,
+            line,
+            "streammux",
+            "batch-size",
+            f"batch-size={batch} but {n} sources are enabled: set batch-size={n}",
+        )
 
 
 @rule("DS307", W, "live sources without streammux live-source=1")
@@ -158,8 +187,13 @@ def live_source(cs: ConfigSet) -> Iterator[Hit]:
     g = cs.app_group("streammux")
     live = [s for s in cs.enabled_sources() if s.get("type") in _LIVE_TYPES]
     if g is not None and live and g.get("live-source") != "1":
-        yield hit(cs.app, g.line_of("live-source"), "streammux", "live-source",
-                  f"[{live[0].name}] is a live source: set live-source=1 in [streammux]")
+        yield hit(
+            cs.app,
+            g.line_of("live-source"),
+            "streammux",
+            "live-source",
+            f"[{live[0].name}] is a live source: set live-source=1 in [streammux]",
+        )
 
 
 @rule("DS308", W, "PGIE batch-size differs from streammux batch-size")
@@ -171,8 +205,13 @@ def pgie_batch(cs: ConfigSet) -> Iterator[Hit]:
     pb = _int(pgie.value("batch-size")[0])
     if pb is not None and pb != batch:
         src, line, group = _where(cs, pgie, "batch-size")
-        yield hit(src, line, group, "batch-size",
-                  f"PGIE batch-size={pb} but streammux batch-size={batch}: make them equal")
+        yield hit(
+            src,
+            line,
+            group,
+            "batch-size",
+            f"PGIE batch-size={pb} but streammux batch-size={batch}: make them equal",
+        )
 
 
 def _ref(cs: ConfigSet, gie: Gie, key: str) -> PathRef | None:
@@ -209,10 +248,15 @@ def engine_name_mismatch(cs: ConfigSet) -> Iterator[Hit]:
         engine, onnx, expected = checked
         if not engine.exists and engine.logical.as_posix() != expected:
             want = Path(expected).name
-            yield hit(engine.owner, engine.line, engine.group, "model-engine-file",
-                      f"{engine.value} does not exist and is not the name nvinfer saves the "
-                      f"engine it builds from {onnx.value} under, so it is rebuilt at every "
-                      f"start: name it {want} (next to the ONNX)")
+            yield hit(
+                engine.owner,
+                engine.line,
+                engine.group,
+                "model-engine-file",
+                f"{engine.value} does not exist and is not the name nvinfer saves the "
+                f"engine it builds from {onnx.value} under, so it is rebuilt at every "
+                f"start: name it {want} (next to the ONNX)",
+            )
 
 
 @rule("DS310", E, "engine batch smaller than the requested batch (rebuilt every start)")
@@ -222,9 +266,14 @@ def engine_batch(cs: ConfigSet) -> Iterator[Hit]:
         parsed = parse_engine_name(engine.logical.name) if engine else None
         batch = _int(gie.value("batch-size")[0]) or 1
         if engine is not None and engine.exists and parsed and parsed.batch < batch:
-            yield hit(engine.owner, engine.line, engine.group, "model-engine-file",
-                      f"{engine.value} was built for batch {parsed.batch} but batch-size="
-                      f"{batch}: nvinfer rebuilds it at every start; rebuild it for {batch}")
+            yield hit(
+                engine.owner,
+                engine.line,
+                engine.group,
+                "model-engine-file",
+                f"{engine.value} was built for batch {parsed.batch} but batch-size="
+                f"{batch}: nvinfer rebuilds it at every start; rebuild it for {batch}",
+            )
 
 
 @rule("DS311", W, "existing engine's name disagrees with gpu-id or network-mode")
@@ -237,12 +286,22 @@ def engine_mode(cs: ConfigSet) -> Iterator[Hit]:
         precision = _PRECISION.get(gie.value("network-mode")[0] or "0")
         gpu = _int(gie.value("gpu-id")[0]) or 0
         if precision and parsed.precision != precision:
-            yield hit(engine.owner, engine.line, engine.group, "model-engine-file",
-                      f"{engine.value} is a {parsed.precision} engine but network-mode asks for "
-                      f"{precision}: the engine's precision wins; make them agree")
+            yield hit(
+                engine.owner,
+                engine.line,
+                engine.group,
+                "model-engine-file",
+                f"{engine.value} is a {parsed.precision} engine but network-mode asks for "
+                f"{precision}: the engine's precision wins; make them agree",
+            )
         if parsed.gpu_id != gpu:
-            yield hit(engine.owner, engine.line, engine.group, "model-engine-file",
-                      f"{engine.value} was built on GPU {parsed.gpu_id} but gpu-id={gpu}")
+            yield hit(
+                engine.owner,
+                engine.line,
+                engine.group,
+                "model-engine-file",
+                f"{engine.value} was built on GPU {parsed.gpu_id} but gpu-id={gpu}",
+            )
 
 
 @rule("DS312", E, "INT8 without int8-calib-file and without a built engine")
@@ -254,9 +313,14 @@ def int8_calib(cs: ConfigSet) -> Iterator[Hit]:
         if engine is not None and engine.exists:
             continue
         src, line, group = _where(cs, gie, "network-mode")
-        yield hit(src, line, group, "network-mode",
-                  "network-mode=1 (INT8) needs int8-calib-file to build the engine: add it, "
-                  "or deploy a prebuilt INT8 engine")
+        yield hit(
+            src,
+            line,
+            group,
+            "network-mode",
+            "network-mode=1 (INT8) needs int8-calib-file to build the engine: add it, "
+            "or deploy a prebuilt INT8 engine",
+        )
 
 
 @rule("DS313", E, "SGIE in classifier-async-mode without the tracker (never classifies)")
@@ -266,9 +330,14 @@ def async_needs_tracker(cs: ConfigSet) -> Iterator[Hit]:
     for gie in _enabled(cs):
         if not gie.primary and gie.value("classifier-async-mode")[0] in ("1", "true"):
             src, line, group = _where(cs, gie, "classifier-async-mode")
-            yield hit(src, line, group, "classifier-async-mode",
-                      "classifier-async-mode skips untracked objects and the tracker is off: "
-                      "enable [tracker] or set classifier-async-mode=0")
+            yield hit(
+                src,
+                line,
+                group,
+                "classifier-async-mode",
+                "classifier-async-mode skips untracked objects and the tracker is off: "
+                "enable [tracker] or set classifier-async-mode=0",
+            )
 
 
 @rule("DS314", W, "SGIE with secondary-reinfer-interval without the tracker")
@@ -278,9 +347,14 @@ def reinfer_needs_tracker(cs: ConfigSet) -> Iterator[Hit]:
     for gie in _enabled(cs):
         if not gie.primary and gie.value("secondary-reinfer-interval")[0] is not None:
             src, line, group = _where(cs, gie, "secondary-reinfer-interval")
-            yield hit(src, line, group, "secondary-reinfer-interval",
-                      "secondary-reinfer-interval needs tracked objects and the tracker is "
-                      "off: the SGIE runs on every object of every frame; enable [tracker]")
+            yield hit(
+                src,
+                line,
+                group,
+                "secondary-reinfer-interval",
+                "secondary-reinfer-interval needs tracked objects and the tracker is "
+                "off: the SGIE runs on every object of every frame; enable [tracker]",
+            )
 
 
 @rule("DS315", W, "tiled-display has fewer tiles than sources")
@@ -290,16 +364,26 @@ def tiles(cs: ConfigSet) -> Iterator[Hit]:
         return
     rows, cols, n = _int(g.get("rows")) or 1, _int(g.get("columns")) or 1, cs.num_sources()
     if rows * cols < n:
-        yield hit(cs.app, g.line_of("rows"), "tiled-display", "rows",
-                  f"rows x columns = {rows * cols} tiles for {n} sources: some are not shown")
+        yield hit(
+            cs.app,
+            g.line_of("rows"),
+            "tiled-display",
+            "rows",
+            f"rows x columns = {rows * cols} tiles for {n} sources: some are not shown",
+        )
 
 
 @rule("DS316", E, "RTSP sink with a codec RTSP cannot carry")
 def rtsp_codec(cs: ConfigSet) -> Iterator[Hit]:
     for g in cs.enabled_sinks():
         if g.get("type") == "4" and g.get("codec", "1") not in ("1", "2"):
-            yield hit(cs.app, g.line_of("codec"), g.name, "codec",
-                      f"codec={g.get('codec')} on an RTSP sink: use 1 (H264) or 2 (H265)")
+            yield hit(
+                cs.app,
+                g.line_of("codec"),
+                g.name,
+                "codec",
+                f"codec={g.get('codec')} on an RTSP sink: use 1 (H264) or 2 (H265)",
+            )
 
 
 @rule("DS317", E, "two sinks on the same rtsp-port or udp-port")
@@ -311,8 +395,13 @@ def sink_ports(cs: ConfigSet) -> Iterator[Hit]:
                 continue
             port = g.get(key) or ""
             if port in seen:
-                yield hit(cs.app, g.line_of(key), g.name, key,
-                          f"{key}={port} is also used by [{seen[port]}]: give each sink its own")
+                yield hit(
+                    cs.app,
+                    g.line_of(key),
+                    g.name,
+                    key,
+                    f"{key}={port} is also used by [{seen[port]}]: give each sink its own",
+                )
             else:
                 seen[port] = g.name
 
@@ -321,9 +410,14 @@ def sink_ports(cs: ConfigSet) -> Iterator[Hit]:
 def display_sync(cs: ConfigSet) -> Iterator[Hit]:
     for g in cs.enabled_sinks():
         if g.get("type") in ("2", "5") and g.get("sync") == "1":
-            yield hit(cs.app, g.line_of("sync"), g.name, "sync",
-                      "sync=1 on a display sink holds the pipeline to the display's frame rate "
-                      "(often 60 FPS); use sync=0 for live sources or benchmarks")
+            yield hit(
+                cs.app,
+                g.line_of("sync"),
+                g.name,
+                "sync",
+                "sync=1 on a display sink holds the pipeline to the display's frame rate "
+                "(often 60 FPS); use sync=0 for live sources or benchmarks",
+            )
 
 
 @rule("DS319", W, "SGIE operate-on-class-ids outside the PGIE's classes")
@@ -339,8 +433,13 @@ def sgie_classes(cs: ConfigSet) -> Iterator[Hit]:
         bad = [c for c in split_list(value) if (_int(c) is not None and not 0 <= int(c) < n)]
         if bad:
             src, line, group = _where(cs, gie, "operate-on-class-ids")
-            yield hit(src, line, group, "operate-on-class-ids",
-                      f"class ids {';'.join(bad)} do not exist: the PGIE has classes 0..{n - 1}")
+            yield hit(
+                src,
+                line,
+                group,
+                "operate-on-class-ids",
+                f"class ids {';'.join(bad)} do not exist: the PGIE has classes 0..{n - 1}",
+            )
 
 
 @rule("DS320", E, "MultiURI source without %d in its uri")
@@ -348,8 +447,13 @@ def multi_uri(cs: ConfigSet) -> Iterator[Hit]:
     for g in cs.enabled_sources():
         uri = g.get("uri")
         if g.get("type") == "3" and uri is not None and "%d" not in uri:
-            yield hit(cs.app, g.line_of("uri"), g.name, "uri",
-                      "type=3 (MultiURI) expands %d in uri to each source index: add %d")
+            yield hit(
+                cs.app,
+                g.line_of("uri"),
+                g.name,
+                "uri",
+                "type=3 (MultiURI) expands %d in uri to each source index: add %d",
+            )
 
 
 @rule("DS321", E, "no enabled source or no enabled sink")

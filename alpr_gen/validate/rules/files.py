@@ -35,9 +35,14 @@ def _onnx_beside(cs: ConfigSet, ref: PathRef) -> PathRef | None:
 @rule("DS201", Severity.ERROR, "config or labels file of the set missing")
 def missing_config(cs: ConfigSet) -> Iterator[Hit]:
     for ref in _missing(cs, PathKind.CONFIG):
-        yield hit(ref.owner, ref.line, ref.group, ref.key,
-                  f"{ref.key}={ref.value}: {ref.rel} does not exist (paths are relative to "
-                  f"{ref.owner.rel}'s directory)")
+        yield hit(
+            ref.owner,
+            ref.line,
+            ref.group,
+            ref.key,
+            f"{ref.key}={ref.value}: {ref.rel} does not exist (paths are relative to "
+            f"{ref.owner.rel}'s directory)",
+        )
 
 
 @rule("DS202", Severity.WARNING, "model artifact not deployed yet")
@@ -46,25 +51,40 @@ def not_deployed(cs: ConfigSet) -> Iterator[Hit]:
         if ref.key == "model-engine-file" and _onnx_beside(cs, ref):
             continue  # DS203
         how = _DEPLOY_HINT.get(ref.key, "deploy it before starting deepstream-app")
-        yield hit(ref.owner, ref.line, ref.group, ref.key,
-                  f"{ref.key}={ref.value}: {ref.rel} is not deployed yet: {how}")
+        yield hit(
+            ref.owner,
+            ref.line,
+            ref.group,
+            ref.key,
+            f"{ref.key}={ref.value}: {ref.rel} is not deployed yet: {how}",
+        )
 
 
 @rule("DS203", Severity.WARNING, "engine missing while its ONNX is there (built at first start)")
 def engine_built_at_start(cs: ConfigSet) -> Iterator[Hit]:
     for ref in _missing(cs, PathKind.ARTIFACT):
         if ref.key == "model-engine-file" and (onnx := _onnx_beside(cs, ref)):
-            yield hit(ref.owner, ref.line, ref.group, ref.key,
-                      f"{ref.rel} does not exist: nvinfer builds it from {onnx.rel} at first "
-                      "start (minutes on Jetson); build it ahead with `alpr-gen export`")
+            yield hit(
+                ref.owner,
+                ref.line,
+                ref.group,
+                ref.key,
+                f"{ref.rel} does not exist: nvinfer builds it from {onnx.rel} at first "
+                "start (minutes on Jetson); build it ahead with `alpr-gen export`",
+            )
 
 
 @rule("DS204", Severity.WARNING, "directory that must exist on the device is missing")
 def missing_dir(cs: ConfigSet) -> Iterator[Hit]:
     for ref in _missing(cs, PathKind.DIR):
-        yield hit(ref.owner, ref.line, ref.group, ref.key,
-                  f"{ref.key}={ref.value}: directory {ref.rel} must exist when deepstream-app "
-                  "starts: create it on the device")
+        yield hit(
+            ref.owner,
+            ref.line,
+            ref.group,
+            ref.key,
+            f"{ref.key}={ref.value}: directory {ref.rel} must exist when deepstream-app "
+            "starts: create it on the device",
+        )
 
 
 @rule("DS205", Severity.ERROR, "file named by the set cannot be read")
@@ -78,6 +98,11 @@ def unreadable(cs: ConfigSet) -> Iterator[Hit]:
 def missing_system_lib(cs: ConfigSet) -> Iterator[Hit]:
     for ref in _missing(cs, PathKind.SYSTEM):
         if not in_deepstream(ref.logical):
-            yield hit(ref.owner, ref.line, ref.group, ref.key,
-                      f"{ref.key}={ref.value}: {ref.rel} does not exist; DeepStream's own "
-                      "libraries live in /opt/nvidia/deepstream/deepstream/lib/")
+            yield hit(
+                ref.owner,
+                ref.line,
+                ref.group,
+                ref.key,
+                f"{ref.key}={ref.value}: {ref.rel} does not exist; DeepStream's own "
+                "libraries live in /opt/nvidia/deepstream/deepstream/lib/",
+            )

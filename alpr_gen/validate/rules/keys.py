@@ -53,8 +53,10 @@ def _items(cs: ConfigSet) -> list[Item]:
 
 
 def _group_names(kind: str, adaptor: str | None) -> list[str]:
-    return [s.name.replace("N", "0") if s.name.endswith("N") else s.name
-            for s in groups_for(kind, adaptor)]
+    return [
+        s.name.replace("N", "0") if s.name.endswith("N") else s.name
+        for s in groups_for(kind, adaptor)
+    ]
 
 
 def _close(word: str, options: list[str]) -> str | None:
@@ -74,16 +76,26 @@ def _unknown_groups(cs: ConfigSet) -> Iterator[tuple[Source, Group, str | None]]
 def misspelt_group(cs: ConfigSet) -> Iterator[Hit]:
     for src, group, near in _unknown_groups(cs):
         if near:
-            yield hit(src, group.line, group.name, None,
-                      f"unknown group [{group.name}] is ignored: did you mean [{near}]?")
+            yield hit(
+                src,
+                group.line,
+                group.name,
+                None,
+                f"unknown group [{group.name}] is ignored: did you mean [{near}]?",
+            )
 
 
 @rule("DS102", W, "unknown group")
 def unknown_group(cs: ConfigSet) -> Iterator[Hit]:
     for src, group, near in _unknown_groups(cs):
         if not near and not (src.kind == "broker" and src.adaptor is None):
-            yield hit(src, group.line, group.name, None,
-                      f"unknown group [{group.name}] is ignored by DeepStream; remove it")
+            yield hit(
+                src,
+                group.line,
+                group.name,
+                None,
+                f"unknown group [{group.name}] is ignored by DeepStream; remove it",
+            )
 
 
 def _unknown_keys(cs: ConfigSet) -> Iterator[tuple[Item, str | None]]:
@@ -98,22 +110,34 @@ def _unknown_keys(cs: ConfigSet) -> Iterator[tuple[Item, str | None]]:
 def misspelt_key(cs: ConfigSet) -> Iterator[Hit]:
     for item, near in _unknown_keys(cs):
         if near:
-            yield hit(item.src, item.entry.line, item.group.name, item.entry.key,
-                      f"unknown key '{item.entry.key}' does nothing: did you mean '{near}'?")
+            yield hit(
+                item.src,
+                item.entry.line,
+                item.group.name,
+                item.entry.key,
+                f"unknown key '{item.entry.key}' does nothing: did you mean '{near}'?",
+            )
 
 
 @rule("DS104", W, "unknown key")
 def unknown_key(cs: ConfigSet) -> Iterator[Hit]:
     for item, near in _unknown_keys(cs):
         if not near:
-            yield hit(item.src, item.entry.line, item.group.name, item.entry.key,
-                      f"unknown key '{item.entry.key}' in [{item.group.name}] is ignored; "
-                      "remove it or check the DeepStream docs for its name")
+            yield hit(
+                item.src,
+                item.entry.line,
+                item.group.name,
+                item.entry.key,
+                f"unknown key '{item.entry.key}' in [{item.group.name}] is ignored; "
+                "remove it or check the DeepStream docs for its name",
+            )
 
 
 def _is_enable_int(src: Source, group: str, key: str) -> bool:
-    return src.kind == "app" and key == "enable" and (
-        group == "tracker" or any(re.fullmatch(p, group) for p in ENABLE_INT_GROUPS)
+    return (
+        src.kind == "app"
+        and key == "enable"
+        and (group == "tracker" or any(re.fullmatch(p, group) for p in ENABLE_INT_GROUPS))
     )
 
 
@@ -154,9 +178,13 @@ def bad_type(cs: ConfigSet) -> Iterator[Hit]:
             continue
         _, err = parse_value(item.key, item.entry.value)
         if err:
-            yield hit(item.src, item.entry.line, item.group.name, item.entry.key,
-                      f"{item.entry.key}: {err}; expected {item.key.type.value} "
-                      f"({item.key.doc})")
+            yield hit(
+                item.src,
+                item.entry.line,
+                item.group.name,
+                item.entry.key,
+                f"{item.entry.key}: {err}; expected {item.key.type.value} ({item.key.doc})",
+            )
 
 
 @rule("DS106", E, "value out of range or not one of the allowed values")
@@ -175,8 +203,13 @@ def out_of_range(cs: ConfigSet) -> Iterator[Hit]:
             if nums is not None and len(nums) == 1:
                 value = int(nums[0])
             if value not in k.choices:
-                yield hit(item.src, item.entry.line, item.group.name, name,
-                          f"{name}={item.entry.value} is not allowed; use one of {allowed}")
+                yield hit(
+                    item.src,
+                    item.entry.line,
+                    item.group.name,
+                    name,
+                    f"{name}={item.entry.value} is not allowed; use one of {allowed}",
+                )
             continue
         lo, hi = k.lo, k.hi
         if k.type is T.FLAG and lo is None:
@@ -184,8 +217,13 @@ def out_of_range(cs: ConfigSet) -> Iterator[Hit]:
         for n in nums or []:
             if (lo is not None and n < lo) or (hi is not None and n > hi):
                 rng = f"[{_fmt(lo)}, {_fmt(hi)}]" if hi is not None else f">= {_fmt(lo)}"
-                yield hit(item.src, item.entry.line, item.group.name, name,
-                          f"{name}={item.entry.value} is out of range: {rng} ({k.doc})")
+                yield hit(
+                    item.src,
+                    item.entry.line,
+                    item.group.name,
+                    name,
+                    f"{name}={item.entry.value} is out of range: {rng} ({k.doc})",
+                )
                 break
 
 
@@ -205,8 +243,13 @@ def bad_length(cs: ConfigSet) -> Iterator[Hit]:
         lo, hi = k.length
         if not lo <= len(nums) <= hi:
             want = str(lo) if lo == hi else f"{lo} to {hi}"
-            yield hit(item.src, item.entry.line, item.group.name, item.entry.key,
-                      f"{item.entry.key} has {len(nums)} values, needs {want} ({k.doc})")
+            yield hit(
+                item.src,
+                item.entry.line,
+                item.group.name,
+                item.entry.key,
+                f"{item.entry.key} has {len(nums)} values, needs {want} ({k.doc})",
+            )
 
 
 @rule("DS108", W, "deprecated key")
@@ -231,16 +274,28 @@ def wrong_version(cs: ConfigSet) -> Iterator[Hit]:
             continue
         name, where = item.entry.key, (item.src, item.entry.line, item.group.name)
         if k.since and target < version_key(k.since):
-            yield hit(*where, name, f"'{name}' exists only from DeepStream {k.since} "
-                      f"(target is {cs.deepstream}): remove it or target {k.since}+")
+            yield hit(
+                *where,
+                name,
+                f"'{name}' exists only from DeepStream {k.since} "
+                f"(target is {cs.deepstream}): remove it or target {k.since}+",
+            )
         elif k.until and target > version_key(k.until):
-            yield hit(*where, name, f"'{name}' was removed after DeepStream {k.until} "
-                      f"(target is {cs.deepstream}): remove it")
-        nums, err = parse_value(k, item.entry.value)
-        if nums and len(nums) == 1 and (since := k.value_since.get(int(nums[0]))):
-            if target < version_key(since):
-                yield hit(*where, name, f"{name}={item.entry.value} exists only from "
-                          f"DeepStream {since} (target is {cs.deepstream})")
+            yield hit(
+                *where,
+                name,
+                f"'{name}' was removed after DeepStream {k.until} "
+                f"(target is {cs.deepstream}): remove it",
+            )
+        nums, _err = parse_value(k, item.entry.value)
+        since = k.value_since.get(int(nums[0])) if nums and len(nums) == 1 else None
+        if since and target < version_key(since):
+            yield hit(
+                *where,
+                name,
+                f"{name}={item.entry.value} exists only from "
+                f"DeepStream {since} (target is {cs.deepstream})",
+            )
 
 
 @rule("DS110", E, "key or value that exists only on the other platform")
@@ -251,14 +306,22 @@ def wrong_platform(cs: ConfigSet) -> Iterator[Hit]:
             continue
         name, where = item.entry.key, (item.src, item.entry.line, item.group.name)
         if k.platform and k.platform != cs.platform:
-            yield hit(*where, name, f"'{name}' exists only on {k.platform} "
-                      f"(target platform is {cs.platform}): remove it")
+            yield hit(
+                *where,
+                name,
+                f"'{name}' exists only on {k.platform} "
+                f"(target platform is {cs.platform}): remove it",
+            )
         nums, _ = parse_value(k, item.entry.value)
-        if nums and len(nums) == 1 and (plat := k.value_platform.get(int(nums[0]))):
-            if plat != cs.platform:
-                meaning = (k.choices or {}).get(int(nums[0]), "")
-                yield hit(*where, name, f"{name}={item.entry.value} ({meaning}) exists only on "
-                          f"{plat} (target platform is {cs.platform})")
+        plat = k.value_platform.get(int(nums[0])) if nums and len(nums) == 1 else None
+        if plat and plat != cs.platform:
+            meaning = (k.choices or {}).get(int(nums[0]), "")
+            yield hit(
+                *where,
+                name,
+                f"{name}={item.entry.value} ({meaning}) exists only on "
+                f"{plat} (target platform is {cs.platform})",
+            )
 
 
 @rule("DS111", E, "`enable` that is not the integer 0 or 1")
@@ -273,8 +336,13 @@ def enable_trap(cs: ConfigSet) -> Iterator[Hit]:
             effect = "deepstream-app fails to parse the config"
         else:
             effect = f"[{item.group.name}] is skipped silently"
-        yield hit(item.src, item.entry.line, item.group.name, "enable",
-                  f"enable={value} is not the integer 0 or 1: {effect}; write enable=1")
+        yield hit(
+            item.src,
+            item.entry.line,
+            item.group.name,
+            "enable",
+            f"enable={value} is not the integer 0 or 1: {effect}; write enable=1",
+        )
 
 
 @rule("DS112", W, "group skipped because `enable` is missing")
@@ -286,9 +354,14 @@ def enable_missing(cs: ConfigSet) -> Iterator[Hit]:
         if any(re.fullmatch(p, group.name) for p in ENABLE_INT_GROUPS) and (
             "enable" not in group.entries
         ):
-            yield hit(cs.app, group.line, group.name, "enable",
-                      f"[{group.name}] has no enable key, so it is skipped: add enable=1 "
-                      "(or enable=0 to say it is off on purpose)")
+            yield hit(
+                cs.app,
+                group.line,
+                group.name,
+                "enable",
+                f"[{group.name}] has no enable key, so it is skipped: add enable=1 "
+                "(or enable=0 to say it is off on purpose)",
+            )
 
 
 @rule("DS113", E, "group name DeepStream does not accept")
@@ -298,8 +371,13 @@ def group_naming(cs: ConfigSet) -> Iterator[Hit]:
         return
     for group in kf.groups.values():
         if group.name.startswith("source") and not re.fullmatch(r"source\d+", group.name):
-            yield hit(cs.app, group.line, group.name, None,
-                      f"[{group.name}]: source groups must be named source<index>, e.g. [source0]")
+            yield hit(
+                cs.app,
+                group.line,
+                group.name,
+                None,
+                f"[{group.name}]: source groups must be named source<index>, e.g. [source0]",
+            )
 
 
 _LIMITS = (("source", 1024), ("sink", 1024), ("secondary-gie", 16))
@@ -314,8 +392,13 @@ def group_limits(cs: ConfigSet) -> Iterator[Hit]:
         groups = kf.groups_with_prefix(prefix)
         if len(groups) > limit:
             g = groups[limit]
-            yield hit(cs.app, g.line, g.name, None,
-                      f"{len(groups)} [{prefix}*] groups: DeepStream supports at most {limit}")
+            yield hit(
+                cs.app,
+                g.line,
+                g.name,
+                None,
+                f"{len(groups)} [{prefix}*] groups: DeepStream supports at most {limit}",
+            )
 
 
 def _required(cs: ConfigSet) -> Iterator[tuple[Source, Group, str, str]]:
@@ -324,9 +407,9 @@ def _required(cs: ConfigSet) -> Iterator[tuple[Source, Group, str, str]]:
         for group in kf.groups.values():
             if group.get("enable") != "1":
                 continue
-            if group.name == "primary-gie" or group.name.startswith("secondary-gie"):
-                if "config-file" not in group.entries:
-                    yield cs.app, group, "config-file", "an enabled GIE needs its nvinfer config"
+            gie = group.name == "primary-gie" or group.name.startswith("secondary-gie")
+            if gie and "config-file" not in group.entries:
+                yield cs.app, group, "config-file", "an enabled GIE needs its nvinfer config"
             if re.fullmatch(r"source\d+", group.name):
                 if "type" not in group.entries:
                     yield cs.app, group, "type", "say what kind of source this is"
@@ -355,9 +438,14 @@ def duplicate_key(cs: ConfigSet) -> Iterator[Hit]:
         for group in src.kf.groups.values():
             for entry in group.duplicates:
                 last = group.entries[entry.key]
-                yield hit(src, last.line, group.name, entry.key,
-                          f"'{entry.key}' is set again (first at line {entry.line}); "
-                          "the last value wins: keep one")
+                yield hit(
+                    src,
+                    last.line,
+                    group.name,
+                    entry.key,
+                    f"'{entry.key}' is set again (first at line {entry.line}); "
+                    "the last value wins: keep one",
+                )
 
 
 @rule("DS117", E, "group defined twice")
@@ -366,9 +454,13 @@ def duplicate_group(cs: ConfigSet) -> Iterator[Hit]:
         assert src.kf is not None
         for group in src.kf.duplicate_groups:
             first = src.kf.groups[group.name]
-            yield hit(src, group.line, group.name, None,
-                      f"[{group.name}] appears again (first at line {first.line}); "
-                      "give each group once")
+            yield hit(
+                src,
+                group.line,
+                group.name,
+                None,
+                f"[{group.name}] appears again (first at line {first.line}); give each group once",
+            )
 
 
 @rule("DS118", E, "line that is not a [group], key=value or comment")
@@ -378,6 +470,11 @@ def bad_line(cs: ConfigSet) -> Iterator[Hit]:
         if src.kind == "broker" and src.kf.group("message-broker") is None:
             continue  # reported once as a missing [message-broker] header (DS406)
         for line, text in src.kf.bad_lines:
-            yield hit(src, line, None, None,
-                      f"'{text.strip()}' is not a [group], key=value or # comment: "
-                      "GLib rejects the whole file")
+            yield hit(
+                src,
+                line,
+                None,
+                None,
+                f"'{text.strip()}' is not a [group], key=value or # comment: "
+                "GLib rejects the whole file",
+            )

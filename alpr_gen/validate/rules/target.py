@@ -12,13 +12,23 @@ from alpr_gen.validate.rules import Hit, rule
 @rule("DS001", Severity.INFO, "target assumed (no manifest.json, no --deepstream/--platform)")
 def target_assumed(cs: ConfigSet) -> Iterator[Hit]:
     if cs.target_source == "assumed":
-        yield Hit(cs.app.rel, 0, None, None,
-                  f"no manifest.json beside the app config: checked as DeepStream "
-                  f"{cs.deepstream} on {cs.platform}; pass --deepstream/--platform to choose")
+        yield Hit(
+            cs.app.rel,
+            0,
+            None,
+            None,
+            f"no manifest.json beside the app config: checked as DeepStream "
+            f"{cs.deepstream} on {cs.platform}; pass --deepstream/--platform to choose",
+        )
 
 
 @rule("DS002", Severity.WARNING, "manifest.json unreadable or naming an unknown target")
 def bad_manifest(cs: ConfigSet) -> Iterator[Hit]:
     if cs.manifest_error:
-        yield Hit("manifest.json", 0, None, None,
-                  f"{cs.manifest_error}; checked as DeepStream {cs.deepstream} on {cs.platform}")
+        yield Hit(
+            "manifest.json",
+            0,
+            None,
+            None,
+            f"{cs.manifest_error}; checked as DeepStream {cs.deepstream} on {cs.platform}",
+        )

@@ -1,0 +1,171 @@
+"""Show a running deepstream-app: a live per-stream FPS table on a terminal, plain lines off it.
+
+Both views take the same input: the child's raw lines and the events `LogParser` and the
+supervisor produce. The child's lines always pass through unchanged (on a terminal above the
+live table), so nothing deepstream-app says is hidden; hints for known failures are printed once
+per failure id.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from alpr_gen.launch.logparse import Event, Failure, PerfSample, StateChange
+from alpr_gen.launch.supervisor import Exited, Restarting, Started, SupervisorEvent
+
+if TYPE_CHECKING:
+    from rich.live import Live
+
+
+@dataclass
+class RunState:
+    """What the views show, updated from events."""
+
+    stream_names: dict[int, str] = field(default_factory=dict)
+    fps: dict[int, tuple[float, float]] = field(default_factory=dict)
+    state: str = "starting"
+    restarts: int = 0
+    samples: int = 0
+    last_sample: float | None = None
+    hinted: set[str] = field(default_factory=set)
+
+    def apply(self, event: Event | SupervisorEvent) -> None:
+        if isinstance(event, PerfSample):
+            self.samples += 1
+            self.last_sample = time.monotonic()
+            for sid, fps, avg in event.streams():
+                self.fps[sid] = (fps, avg)
+            if self.state in ("starting", "ready", "building engine"):
+                self.state = "running"
+        elif isinstance(event, StateChange):
+            if event.state in ("ready", "running", "eos", "interrupted", "quitting"):
+                self.state = {"interrupted": "stopping", "quitting": "stopping"}.get(
+                    event.state, event.state
+                )
+        elif isinstance(event, Failure) and event.id == "engine-rebuild":
+            self.state = "building engine"
+        elif isinstance(event, Started):
+            self.state = "starting"
+            self.fps.clear()
+        elif isinstance(event, Restarting):
+            self.restarts = event.attempt
+            self.state = f"restarting in {event.delay:g}s"
+        elif isinstance(event, Exited):
+            self.state = f"exited ({event.exit_code})"
+
+
+class PlainView:
+    """Off a terminal: every child line as is, plus `alpr-gen:` lines for hints and restarts."""
+
+    def __init__(self, console: Console, state: RunState) -> None:
+        self.console = console
+        self.state = state
+
+    def __enter__(self) -> PlainView:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+    def line(self, text: str) -> None:
+        self.console.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True)
+
+    def event(self, event: Event | SupervisorEvent) -> None:
+        self.state.apply(event)
+        note = describe(event, self.state)
+        if note:
+            self.console.print(f"alpr-gen: {note}", markup=False, highlight=False, soft_wrap=True)
+
+
+class LiveView(PlainView):
+    """On a terminal: the same lines scroll above a live table of per-stream FPS."""
+
+    def __init__(self, console: Console, state: RunState, title: str = "deepstream-app") -> None:
+        super().__init__(console, state)
+        self.title = title
+        self._live: Live | None = None
+
+    def __enter__(self) -> LiveView:
+        from rich.live import Live
+
+        self._live = Live(
+            self.table(),
+            console=self.console,
+            refresh_per_second=4,
+            transient=False,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        self._live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._live is not None:
+            self._live.update(self.table())
+            self._live.__exit__(None, None, None)
+
+    def line(self, text: str) -> None:
+        self.console.print(Text(text, style="dim"), highlight=False, soft_wrap=True)
+
+    def event(self, event: Event | SupervisorEvent) -> None:
+        self.state.apply(event)
+        note = describe(event, self.state)
+        if note:
+            style = (
+                "bold red" if isinstance(event, Failure) and event.severity == "error" else "yellow"
+            )
+            self.console.print(
+                f"[{style}]alpr-gen:[/] {escape(note)}", highlight=False, soft_wrap=True
+            )
+        if self._live is not None:
+            self._live.update(self.table())
+
+    def table(self) -> Table:
+        s = self.state
+        caption = f"{s.state} · restarts {s.restarts} · {s.samples} perf samples"
+        table = Table(title=self.title, caption=caption, expand=False)
+        table.add_column("stream", justify="right")
+        table.add_column("source")
+        table.add_column("FPS", justify="right")
+        table.add_column("avg FPS", justify="right")
+        ids = sorted(set(s.stream_names) | set(s.fps))
+        for sid in ids:
+            fps, avg = s.fps.get(sid, (None, None))
+            table.add_row(
+                str(sid),
+                escape(s.stream_names.get(sid, "")),
+                "-" if fps is None else f"{fps:.2f}",
+                "-" if avg is None else f"{avg:.2f}",
+                style="red" if fps == 0.0 else None,
+            )
+        return table
+
+
+def describe(event: Event | SupervisorEvent, state: RunState) -> str | None:
+    """The note a view prints for an event, or None (perf samples and most states are silent)."""
+    if isinstance(event, Failure):
+        if event.id in state.hinted:
+            return None
+        state.hinted.add(event.id)
+        return f"{event.severity} [{event.id}]: {event.hint}"
+    if isinstance(event, Restarting):
+        return (
+            f"deepstream-app exited with {event.exit_code}; restart {event.attempt} "
+            f"in {event.delay:g}s"
+        )
+    if isinstance(event, Started) and event.attempt:
+        return f"deepstream-app restarted (pid {event.pid})"
+    return None
+
+
+def make_view(console: Console, state: RunState, live: bool | None = None) -> PlainView:
+    """LiveView on a terminal, PlainView otherwise (or as forced by `live`)."""
+    use_live = console.is_terminal if live is None else live
+    return LiveView(console, state) if use_live else PlainView(console, state)

@@ -1,0 +1,86 @@
+"""Print a LintReport: human (rich, grouped by file), JSON, or GitHub Actions annotations."""
+
+from __future__ import annotations
+
+import json
+import os
+from itertools import groupby
+from pathlib import Path
+from typing import TextIO
+
+from alpr_gen.validate.findings import Finding, LintReport, Severity
+
+FORMATS = ("human", "json", "github")
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def _display_path(report: LintReport, f: Finding) -> str:
+    """The finding's file as a path usable from the current directory."""
+    p = Path(f.file)
+    if not p.is_absolute():
+        p = Path(report.root) / p
+    try:
+        return os.path.relpath(p)
+    except ValueError:  # another drive on Windows
+        return p.as_posix()
+
+
+def summary(report: LintReport) -> str:
+    return (
+        f"{len(report.errors)} error(s), {len(report.warnings)} warning(s) "
+        f"(DeepStream {report.deepstream}, {report.platform})"
+    )
+
+
+def print_human(report: LintReport, out: TextIO, *, title: str | None = None) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(file=out, highlight=False, soft_wrap=True, emoji=False)
+    console.print(f"[bold]{escape(title or report.root)}[/]")
+    for file, items in groupby(report.findings, key=lambda f: f.file):
+        console.print(f"  [bold]{escape(file)}[/]")
+        for f in items:
+            where = f"[{f.group}]" if f.group else ""
+            where += f" {f.key}" if f.key else ""
+            console.print(
+                f"    {f.line:>5}  [{_STYLE[f.severity]}]{f.severity.value:<7}[/] {f.rule_id}  "
+                f"[dim]{escape(where.strip())}[/]  {escape(f.message)}"
+            )
+    style = "bold red" if report.errors else ("yellow" if report.warnings else "green")
+    console.print(f"  [{style}]{escape(summary(report))}[/]")
+
+
+def _gh_escape(text: str, *, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def github_lines(report: LintReport) -> list[str]:
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+    lines = []
+    for f in report.findings:
+        props = [f"file={_gh_escape(_display_path(report, f), prop=True)}"]
+        if f.line:
+            props.append(f"line={f.line}")
+        props.append(f"title={_gh_escape(f.rule_id, prop=True)}")
+        lines.append(f"::{level[f.severity]} {','.join(props)}::{_gh_escape(f.message)}")
+    return lines
+
+
+def emit(reports: list[tuple[str, LintReport]], fmt: str, out: TextIO) -> None:
+    """Write every (title, report) in the chosen format."""
+    if fmt == "json":
+        data = [dict(r.as_dict(), title=t) for t, r in reports]
+        json.dump(data[0] if len(data) == 1 else data, out, indent=2)
+        out.write("\n")
+    elif fmt == "github":
+        for _, r in reports:
+            for line in github_lines(r):
+                out.write(line + "\n")
+            out.write(f"{summary(r)}\n")
+    else:
+        for t, r in reports:
+            print_human(r, out, title=t)

@@ -1,0 +1,178 @@
+"""DS4xx: type-6 (msgconv + msgbroker) sinks, broker cfg and msgconv config."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from alpr_gen.keyfile import Group
+from alpr_gen.validate.findings import Severity
+from alpr_gen.validate.loader import ConfigSet, is_ocr_gie
+from alpr_gen.validate.rules import Hit, hit, rule
+from alpr_gen.validate.schema import ADAPTOR_LIBS
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
+def _msg_sinks(cs: ConfigSet) -> list[Group]:
+    return [g for g in cs.enabled_sinks() if g.get("type") == "6"]
+
+
+def _adaptor(g: Group) -> str | None:
+    return ADAPTOR_LIBS.get(Path(g.get("msg-broker-proto-lib") or "").name)
+
+
+def _cfg_has(cs: ConfigSet, sink: Group, key: str) -> bool:
+    src = cs.brokers.get(sink.name)
+    group = src.kf.group("message-broker") if src and src.kf else None
+    return group is not None and bool(group.get(key))
+
+
+@rule("DS401", E, "message sink without msg-broker-proto-lib")
+def proto_lib(cs: ConfigSet) -> Iterator[Hit]:
+    for g in _msg_sinks(cs):
+        if not g.get("msg-broker-proto-lib"):
+            yield hit(
+                cs.app,
+                g.line,
+                g.name,
+                "msg-broker-proto-lib",
+                "type=6 sink without msg-broker-proto-lib: name the adaptor, e.g. "
+                "/opt/nvidia/deepstream/deepstream/lib/libnvds_mqtt_proto.so",
+            )
+
+
+@rule("DS402", E, "message sink without a broker connection string")
+def conn_str(cs: ConfigSet) -> Iterator[Hit]:
+    for g in _msg_sinks(cs):
+        adaptor = _adaptor(g)
+        if g.get("msg-broker-conn-str") or adaptor is None:
+            continue
+        if adaptor in ("amqp", "redis") and _cfg_has(cs, g, "hostname"):
+            continue  # these adaptors can take host/port from the cfg
+        yield hit(
+            cs.app,
+            g.line,
+            g.name,
+            "msg-broker-conn-str",
+            f"the {adaptor} adaptor needs msg-broker-conn-str=host;port",
+        )
+
+
+@rule("DS403", E, "message sink without a topic")
+def topic(cs: ConfigSet) -> Iterator[Hit]:
+    for g in _msg_sinks(cs):
+        adaptor = _adaptor(g)
+        if g.get("topic") or adaptor is None:
+            continue
+        if adaptor == "amqp" and _cfg_has(cs, g, "topic"):
+            continue
+        yield hit(
+            cs.app,
+            g.line,
+            g.name,
+            "topic",
+            f"type=6 sink without topic: the {adaptor} adaptor has nowhere to send",
+        )
+
+
+@rule("DS404", E, "message sink without msg-conv-msg2p-new-api=1 (sends nothing)")
+def new_api(cs: ConfigSet) -> Iterator[Hit]:
+    for g in _msg_sinks(cs):
+        if g.get("msg-conv-msg2p-new-api") != "1" and g.get("disable-msgconv") != "1":
+            yield hit(
+                cs.app,
+                g.line_of("msg-conv-msg2p-new-api"),
+                g.name,
+                "msg-conv-msg2p-new-api",
+                "deepstream-app attaches no event meta, so this sink sends nothing: "
+                "set msg-conv-msg2p-new-api=1",
+            )
+
+
+@rule("DS405", E, "custom payload type without msg-conv-msg2p-lib")
+def msg2p_lib(cs: ConfigSet) -> Iterator[Hit]:
+    for g in _msg_sinks(cs):
+        if g.get("msg-conv-payload-type") == "257" and not g.get("msg-conv-msg2p-lib"):
+            yield hit(
+                cs.app,
+                g.line_of("msg-conv-payload-type"),
+                g.name,
+                "msg-conv-payload-type",
+                "msg-conv-payload-type=257 (custom) needs msg-conv-msg2p-lib",
+            )
+
+
+@rule("DS406", E, "broker cfg without the [message-broker] header")
+def broker_header(cs: ConfigSet) -> Iterator[Hit]:
+    for src in cs.brokers.values():
+        if src.kf is not None and src.kf.group("message-broker") is None:
+            line = src.kf.bad_lines[0][0] if src.kf.bad_lines else 1
+            yield hit(
+                src,
+                line,
+                None,
+                None,
+                "the adaptor reads only the [message-broker] group: add that header "
+                "line above the keys",
+            )
+
+
+_SECTION = re.compile(r"(sensor|place|analytics)(\d+)")
+
+
+@rule("DS407", E, "msgconv [sensorN]/[placeN]/[analyticsN] for a source that does not exist")
+def msgconv_index(cs: ConfigSet) -> Iterator[Hit]:
+    n = cs.num_sources()
+    for src in {s.rel: s for s in cs.msgconv.values()}.values():
+        if src.kf is None:
+            continue
+        for group in src.kf.groups.values():
+            m = _SECTION.fullmatch(group.name)
+            if m and int(m[2]) >= n:
+                yield hit(
+                    src,
+                    group.line,
+                    group.name,
+                    None,
+                    f"[{group.name}]: N is a source index and there are {n} sources (0..{n - 1})",
+                )
+
+
+@rule("DS408", W, "OCR SGIE without classifier-type while messages are sent")
+def plate_in_payload(cs: ConfigSet) -> Iterator[Hit]:
+    if not _msg_sinks(cs):
+        return
+    for gie in cs.gies:
+        if gie.enabled and is_ocr_gie(gie) and not gie.value("classifier-type")[0]:
+            prop = gie.config.kf.group("property") if gie.config and gie.config.kf else None
+            src, line = (gie.config, prop.line) if gie.config and prop else (cs.app, 0)
+            yield hit(
+                src,
+                line,
+                "property",
+                "classifier-type",
+                "the plate text reaches the payload only when the OCR SGIE sets "
+                "classifier-type (e.g. classifier-type=licenseplate)",
+            )
+
+
+@rule("DS409", E, "msg-broker-conn-str that is not host;port")
+def conn_str_format(cs: ConfigSet) -> Iterator[Hit]:
+    for g in _msg_sinks(cs):
+        value = g.get("msg-broker-conn-str")
+        if not value:
+            continue
+        parts = value.split(";")
+        ok = len(parts) >= 2 and parts[0].strip() and parts[1].strip().isdigit()
+        if ok and not 0 < int(parts[1]) < 65536:
+            ok = False
+        if not ok:
+            yield hit(
+                cs.app,
+                g.line_of("msg-broker-conn-str"),
+                g.name,
+                "msg-broker-conn-str",
+                f"'{value}' is not host;port (e.g. localhost;1883)",
+            )

@@ -1,0 +1,163 @@
+/*
+ * fuzz_ocr.cpp -- libFuzzer target for NvDsInferParseAlprOcr (+ its settings reader).
+ *
+ *   clang++-14 -std=c++17 -fPIC -Isrc -Iinclude -g -O1 \
+ *       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+ *       -o build/fuzz_ocr fuzz/fuzz_ocr.cpp src/*.cpp
+ *   build/fuzz_ocr -runs=1000000 -max_len=4096 -print_final_stats=1
+ *
+ * Input bytes describe up to 3 output layers (data type, 0..9 dims of 0..63, a numElements that
+ * may disagree with the dims, a null buffer, isInput) and their contents; each buffer is a
+ * separate heap block of exactly numElements elements, so ASan sees any read past it. One input
+ * in 16 is instead written out as the settings file and loaded (then parsed against a fixed
+ * tensor), covering the keyfile reader, blank-index and charset handling.
+ * Checked on every call: a plate comes with a heap label whose text equals attrString, a
+ * confidence >= the threshold, and at most one attribute.
+ */
+#include "alpr_common.h"
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+extern "C" int AlprOcrLoadConfig(const char *path);
+extern "C" bool NvDsInferParseAlprOcr(std::vector<NvDsInferLayerInfo> const &, NvDsInferNetworkInfo const &,
+                                      float, std::vector<NvDsInferAttribute> &, std::string &);
+
+namespace {
+
+std::string g_dir;
+std::string g_goodCfg;
+
+struct Reader {
+    const uint8_t *p;
+    size_t n;
+    uint8_t byte() { return n ? (--n, *p++) : 0; }
+};
+
+void writeFile(const std::string &path, const std::string &text)
+{
+    FILE *f = std::fopen(path.c_str(), "wb");
+    if (!f) std::abort();
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+}
+
+size_t elemSize(int t)
+{
+    switch (t) {
+    case 0: case 3: return 4;
+    case 1: return 2;
+    case 4: return 8;
+    default: return 1;
+    }
+}
+
+void check(bool ok, float threshold, const std::vector<NvDsInferAttribute> &attrs,
+           const std::string &desc)
+{
+    if (attrs.size() > 1) std::abort();
+    if (!ok && !attrs.empty()) std::abort();
+    for (const NvDsInferAttribute &a : attrs) {
+        if (!a.attributeLabel || desc != a.attributeLabel) std::abort();
+        if (!(a.attributeConfidence >= threshold)) std::abort();
+    }
+}
+
+void fuzzConfig(Reader &r)
+{
+    const std::string cfg = g_dir + "/fuzz.cfg";
+    writeFile(cfg, std::string(reinterpret_cast<const char *>(r.p), r.n));
+    AlprOcrLoadConfig(cfg.c_str());
+    std::vector<NvDsInferLayerInfo> layers(1);
+    float probs[4 * 11];
+    for (int i = 0; i < 44; ++i) probs[i] = static_cast<float>((i * 7) % 11) / 10.0f;
+    NvDsInferLayerInfo &l = layers[0];
+    std::memset(&l, 0, sizeof l);
+    l.dataType = FLOAT;
+    l.inferDims.numDims = 2;
+    l.inferDims.d[0] = 4;
+    l.inferDims.d[1] = 11;
+    l.inferDims.numElements = 44;
+    l.layerName = "probs";
+    l.buffer = probs;
+    std::vector<NvDsInferAttribute> attrs;
+    std::string desc;
+    const bool ok = NvDsInferParseAlprOcr(layers, NvDsInferNetworkInfo{320, 48, 3}, 0.0f, attrs,
+                                          desc);
+    check(ok, 0.0f, attrs, desc);
+    for (NvDsInferAttribute &a : attrs) std::free(a.attributeLabel);
+    AlprOcrLoadConfig(g_goodCfg.c_str());
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int *, char ***)
+{
+    char tmpl[] = "/tmp/fuzz_ocr.XXXXXX";
+    if (!mkdtemp(tmpl)) std::abort();
+    g_dir = tmpl;
+    // 10 entries -> 11 classes; a lowercase letter, a multi-byte character, a space.
+    writeFile(g_dir + "/dict.txt", "A\nb\n7\n\xc3\x84\n \nZ\n0\n1\nK\nx\n");
+    g_goodCfg = g_dir + "/ocr_parser.cfg";
+    writeFile(g_goodCfg, "[ocr-parser]\ndictionary=dict.txt\nblank-index=0\nmin-length=1\n"
+                         "charset=AB7Z01K\xc3\x84\nconfidence=product\n");
+    AlprParserSetStderrLogging(0);
+    if (!AlprOcrLoadConfig(g_goodCfg.c_str())) std::abort();
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    Reader r{data, size};
+    const uint8_t mode = r.byte();
+    if ((mode & 15) == 15) {
+        fuzzConfig(r);
+        return 0;
+    }
+    const int nLayers = mode % 4;
+    std::vector<NvDsInferLayerInfo> layers(nLayers);
+    std::vector<std::vector<uint8_t>> heap(nLayers);  // owns the buffers below
+    std::vector<uint8_t *> bufs(nLayers, nullptr);
+    for (int i = 0; i < nLayers; ++i) {
+        NvDsInferLayerInfo &l = layers[i];
+        std::memset(&l, 0, sizeof l);
+        const uint8_t t = r.byte();
+        l.dataType = static_cast<NvDsInferDataType>(t % 6);
+        l.isInput = (t & 0x40) ? 1 : 0;
+        l.inferDims.numDims = r.byte() % 10;
+        uint64_t product = 1;
+        for (unsigned k = 0; k < l.inferDims.numDims && k < NVDSINFER_MAX_DIMS; ++k) {
+            l.inferDims.d[k] = r.byte() % 64;
+            product *= l.inferDims.d[k];
+        }
+        const uint8_t lie = r.byte();
+        uint64_t count = (lie & 0x80) ? lie % 64 : product;
+        if (count > 4096) count = 4096;  // what we allocate (and declare) stays small
+        l.inferDims.numElements = static_cast<unsigned>(count);
+        l.layerName = (lie & 1) ? "ocr_indices" : "ocr_scores";
+        const size_t bytes = count * elemSize(l.dataType);
+        if (!(t & 0x20)) {
+            heap[i].resize(bytes);
+            for (size_t b = 0; b < bytes; ++b) heap[i][b] = r.byte();
+            // A separate exact-size malloc block so ASan flags a read past numElements.
+            bufs[i] = static_cast<uint8_t *>(std::malloc(bytes ? bytes : 1));
+            if (bytes) std::memcpy(bufs[i], heap[i].data(), bytes);
+            l.buffer = bufs[i];
+        }
+    }
+    float threshold = static_cast<float>(r.byte()) / 200.0f;
+    std::vector<NvDsInferAttribute> attrs;
+    std::string desc;
+    const bool ok = NvDsInferParseAlprOcr(layers, NvDsInferNetworkInfo{320, 48, 3}, threshold,
+                                          attrs, desc);
+    check(ok, threshold, attrs, desc);
+    for (NvDsInferAttribute &a : attrs) std::free(a.attributeLabel);
+    for (uint8_t *b : bufs) std::free(b);
+    return 0;
+}

@@ -1,0 +1,106 @@
+"""Fixtures for the export tests: a YOLO11n built from yolo11n.yaml (random weights, nothing
+downloaded), saved as a .pt once per session, real sample images and real exports of it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("YOLO_OFFLINE", "1")
+os.environ.setdefault("YOLO_AUTOINSTALL", "false")
+os.environ.setdefault("YOLO_VERBOSE", "false")
+
+BATCH = 3  # engine/ONNX max batch for the dynamic exports
+IMGSZ = 640
+TOPK = 100
+IOU = 0.5
+
+
+@pytest.fixture(scope="session")
+def assets() -> Path:
+    import ultralytics
+
+    return Path(ultralytics.__file__).parent / "assets"
+
+
+@pytest.fixture(scope="session")
+def sample_images(assets: Path) -> list[Path]:
+    return [assets / "bus.jpg", assets / "zidane.jpg"]
+
+
+@pytest.fixture(scope="session")
+def yolo_pt(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """YOLO11n (80 classes) with seeded random weights, saved the way training saves it."""
+    import torch
+    from ultralytics import YOLO
+
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("weights") / "yolo11n_random.pt"
+    YOLO("yolo11n.yaml").save(str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def inputs(sample_images: list[Path]) -> np.ndarray:
+    """BATCH real images, letterboxed as nvinfer does: [BATCH, 3, 640, 640] float32 in [0, 1]."""
+    import cv2
+
+    from alpr_gen.export.calibrator import preprocess
+
+    imgs = [cv2.imread(str(p)) for p in sample_images]
+    imgs.append(cv2.flip(imgs[0], 1))  # a third, different frame
+    return np.stack([preprocess(im, IMGSZ, IMGSZ) for im in imgs[:BATCH]])
+
+
+@pytest.fixture(scope="session")
+def raw_torch(yolo_pt: Path, inputs: np.ndarray) -> np.ndarray:
+    """Ultralytics' own raw output [B, 4+nc, A] for `inputs` (the reference for both heads)."""
+    import torch
+
+    from alpr_gen.export.onnx_export import load_detection_model, prepare_for_export
+
+    model = prepare_for_export(load_detection_model(yolo_pt).model, dynamic=False)
+    with torch.no_grad():
+        out = model(torch.from_numpy(inputs))
+    out = out[0] if isinstance(out, (tuple, list)) else out
+    return out.numpy()
+
+
+@pytest.fixture(scope="session")
+def e2e_conf(raw_torch: np.ndarray) -> float:
+    """A score threshold that keeps ~400 candidates per image.
+
+    Random weights give near-uniform tiny scores (~1e-5), so 0.25 would keep nothing; a threshold
+    taken from the scores themselves leaves hundreds of overlapping boxes for NMS to resolve.
+    """
+    best = raw_torch[:, 4:, :].max(axis=1)  # [B, A]
+    return float(np.sort(best, axis=1)[:, -400].min())
+
+
+@pytest.fixture(scope="session")
+def exports(
+    yolo_pt: Path, tmp_path_factory: pytest.TempPathFactory, e2e_conf: float
+) -> dict[str, object]:
+    """Real exports (dynamic batch 1..BATCH) with both heads, through export_model."""
+    from alpr_gen.export import ExportRequest, export_model
+
+    out = tmp_path_factory.mktemp("exports")
+    results = {}
+    for head in ("deepstream", "end2end"):
+        req = ExportRequest(
+            weights=yolo_pt,
+            out_dir=out / head,
+            imgsz=IMGSZ,
+            batch=BATCH,
+            dynamic=True,
+            head=head,  # type: ignore[arg-type]
+            topk=TOPK,
+            conf=e2e_conf,
+            iou=IOU,
+            precision="fp16",
+        )
+        results[head] = (req, export_model(req))
+    return results

@@ -1,0 +1,165 @@
+"""Real ONNX exports of YOLO11n run with onnxruntime, against PyTorch and Ultralytics' NMS."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from .conftest import BATCH, IMGSZ, IOU, TOPK
+
+pytestmark = pytest.mark.slow
+
+
+def _run(onnx_path: Path, batch: np.ndarray) -> np.ndarray:
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 2
+    sess = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+    return sess.run(["boxes"], {"images": batch})[0]
+
+
+@pytest.fixture(scope="module")
+def ort_out(exports: dict, inputs: np.ndarray) -> dict[str, np.ndarray]:
+    return {head: _run(res.onnx, inputs) for head, (_req, res) in exports.items()}
+
+
+def test_deepstream_layout_from_ultralytics_raw(ort_out: dict, raw_torch: np.ndarray) -> None:
+    """[B, A, 6] = x1,y1,x2,y2,score,class derived here from Ultralytics' raw [B, 4+nc, A]."""
+    out = ort_out["deepstream"]
+    assert out.shape == (BATCH, raw_torch.shape[2], 6) == (BATCH, 8400, 6)
+    cx, cy, w, h = raw_torch[:, 0], raw_torch[:, 1], raw_torch[:, 2], raw_torch[:, 3]
+    expect = np.stack(
+        [
+            cx - w / 2,
+            cy - h / 2,
+            cx + w / 2,
+            cy + h / 2,
+            raw_torch[:, 4:].max(axis=1),
+            raw_torch[:, 4:].argmax(axis=1).astype(np.float32),
+        ],
+        axis=-1,
+    )
+    np.testing.assert_allclose(out[..., :5], expect[..., :5], atol=1e-4, rtol=0)
+    # argmax may flip only where two class scores tie to within float noise
+    flips = out[..., 5] != expect[..., 5]
+    assert flips.mean() < 1e-3
+    # boxes lie in network-input pixels
+    assert out[..., :4].min() > -IMGSZ and out[..., :4].max() < 2 * IMGSZ
+    assert (out[..., 2] >= out[..., 0]).all() and (out[..., 3] >= out[..., 1]).all()
+
+
+@pytest.mark.parametrize("head", ["deepstream", "end2end"])
+def test_onnx_equals_pytorch_wrapper(head: str, exports: dict, inputs: np.ndarray, ort_out: dict) -> None:
+    """The exported graph computes what the PyTorch module it was traced from computes."""
+    import torch
+
+    from alpr_gen.export.onnx_export import build_head, load_detection_model
+
+    req, _res = exports[head]
+    wrapper = build_head(load_detection_model(req.weights), req)
+    with torch.no_grad():
+        ref = wrapper(torch.from_numpy(inputs)).numpy()
+    assert ref.shape == ort_out[head].shape
+    np.testing.assert_allclose(ort_out[head], ref, atol=1e-4, rtol=0)
+
+
+def test_end2end_equals_ultralytics_nms(
+    ort_out: dict, raw_torch: np.ndarray, e2e_conf: float
+) -> None:
+    import torch
+    from ultralytics.utils.nms import non_max_suppression
+
+    out = ort_out["end2end"]
+    assert out.shape == (BATCH, TOPK, 6)
+    ref = non_max_suppression(
+        torch.from_numpy(raw_torch), conf_thres=e2e_conf, iou_thres=IOU, max_det=TOPK
+    )
+    candidates = (raw_torch[:, 4:].max(axis=1) > e2e_conf).sum(axis=1)
+    for i in range(BATCH):
+        expect = ref[i].numpy()
+        rows = out[i][out[i, :, 4] > 0]
+        # NMS did real work: many candidates, a fraction kept, and more than a handful
+        assert candidates[i] >= 300 and 10 <= len(expect) < candidates[i] / 2
+        assert len(rows) == len(expect), (i, len(rows), len(expect))
+        np.testing.assert_allclose(rows[:, :4], expect[:, :4], atol=1e-3, rtol=0)
+        np.testing.assert_allclose(rows[:, 4], expect[:, 4], atol=1e-6, rtol=1e-4)
+        np.testing.assert_array_equal(rows[:, 5], expect[:, 5])
+        # best first, then all-zero padding rows
+        assert (np.diff(rows[:, 4]) <= 0).all()
+        assert not out[i, len(rows) :].any()
+
+
+@pytest.mark.parametrize("head", ["deepstream", "end2end"])
+def test_dynamic_batch(head: str, exports: dict, inputs: np.ndarray, ort_out: dict) -> None:
+    """Every batch size 1..N runs, and an image's rows do not depend on its batch mates."""
+    _req, res = exports[head]
+    for n in range(1, BATCH + 1):
+        part = _run(res.onnx, np.ascontiguousarray(inputs[:n]))
+        assert part.shape[0] == n
+        np.testing.assert_allclose(part, ort_out[head][:n], atol=1e-4, rtol=0)
+    single = _run(res.onnx, np.ascontiguousarray(inputs[2:3]))
+    np.testing.assert_allclose(single[0], ort_out[head][2], atol=1e-4, rtol=0)
+
+
+@pytest.mark.parametrize("head", ["deepstream", "end2end"])
+def test_graph_interface(head: str, exports: dict) -> None:
+    import onnx
+
+    req, res = exports[head]
+    model = onnx.load(str(res.onnx))
+    (inp,) = model.graph.input
+    (out,) = model.graph.output
+    dims = lambda v: [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]  # noqa: E731
+    assert inp.name == "images" and dims(inp) == ["batch", 3, IMGSZ, IMGSZ]
+    rows = TOPK if head == "end2end" else 8400
+    assert out.name == "boxes" and dims(out) == ["batch", rows, 6]
+    ops = {n.op_type for n in model.graph.node}
+    assert ("NonMaxSuppression" in ops) == (head == "end2end")
+    assert model.opset_import[0].version == req.resolved_opset == 17
+    meta = {p.key: p.value for p in model.metadata_props}
+    assert meta["alpr_gen.head"] == head and len(json.loads(meta["alpr_gen.classes"])) == 80
+
+
+def test_labels_and_sidecar(exports: dict, yolo_pt: Path) -> None:
+    from ultralytics import YOLO
+
+    from alpr_gen.export.sidecar import sha256_file
+
+    names = YOLO(str(yolo_pt)).names
+    req, res = exports["end2end"]
+    assert res.labels.read_text().splitlines() == [names[i] for i in range(len(names))]
+    side = json.loads(res.sidecar.read_text())
+    assert side["weights"]["sha256"] == sha256_file(yolo_pt)
+    assert side["onnx"]["sha256"] == sha256_file(res.onnx)
+    assert side["head"] == "end2end" and side["output"]["cluster_mode"] == 4
+    assert side["input"]["shape"] == ["batch", 3, IMGSZ, IMGSZ]
+    assert side["num_classes"] == 80 and side["opset"] == 17
+    assert set(side["versions"]) >= {"ultralytics", "torch", "onnx"}
+    # no Ultralytics .engine (or anything else) next to what we wrote
+    files = {p.name for p in res.onnx.parent.iterdir()}
+    assert files == {res.onnx.name, res.labels.name, res.sidecar.name}
+    assert oct(res.onnx.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+
+
+def test_repeat_export_is_a_no_op(exports: dict) -> None:
+    from alpr_gen.export import export_model
+
+    req, res = exports["deepstream"]
+    before = res.onnx.stat().st_mtime_ns
+    again = export_model(req)
+    assert again.onnx_reused and res.onnx.stat().st_mtime_ns == before
+    assert again.seconds < 2.0
+    # a changed option is not reused
+    changed = export_model(req.replace(out_dir=req.out_dir, opset=18, engine="skip"))
+    assert not changed.onnx_reused and res.onnx.stat().st_mtime_ns != before
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
