@@ -15,7 +15,9 @@ PRECISIONS = ("fp32", "int8", "fp16")
 # of its own that we rely on.
 NETWORK_MODE = {"fp32": 0, "int8": 1, "fp16": 2}
 
-_ENGINE_RE = re.compile(r"^(?P<model>.+)_b(?P<batch>\d+)_gpu(?P<gpu>\d+)_(?P<prec>fp32|int8|fp16)\.engine$")
+_ENGINE_RE = re.compile(
+    r"^(?P<model>.+)_b(?P<batch>\d+)_gpu(?P<gpu>\d+)_(?P<prec>fp32|int8|fp16)\.engine$"
+)
 
 
 @dataclass(frozen=True)

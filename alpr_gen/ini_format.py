@@ -18,7 +18,9 @@ def ini(value: object) -> str:
         if ord(ch) < 32 or 127 <= ord(ch) < 160 or ch in "\\\u2028\u2029":
             raise RenderError(f"refusing to write {ch!r} into a DeepStream config value")
     if text != text.strip():
-        raise RenderError("refusing to write a value with leading or trailing spaces (GLib strips them)")
+        raise RenderError(
+            "refusing to write a value with leading or trailing spaces (GLib strips them)"
+        )
     return text
 
 

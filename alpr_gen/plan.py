@@ -283,7 +283,8 @@ def build_plan(profile: SiteProfile) -> Plan:
         tracker=tracker,
         analytics=_analytics(profile, mux),
         sensors=tuple(
-            SensorPlan(i, cam.id, cam.name, _loc(cam.location)) for i, cam in enumerate(profile.cameras)
+            SensorPlan(i, cam.id, cam.name, _loc(cam.location))
+            for i, cam in enumerate(profile.cameras)
         ),
         place_id=profile.place.id,
         place_name=profile.place.name,
@@ -415,7 +416,7 @@ def _ocr(profile: SiteProfile, pgie: PgiePlan) -> OcrPlan:
 
 
 def _round32(value: float) -> int:
-    return max(32, int(round(value / 32)) * 32)
+    return max(32, round(value / 32) * 32)
 
 
 def _tracker(profile: SiteProfile, mux: MuxPlan) -> TrackerPlan:
@@ -477,8 +478,10 @@ def _analytics(profile: SiteProfile, mux: MuxPlan) -> AnalyticsPlan | None:
             )
             for z in cam.zones
         ]
-        rois = tuple(z for z, src in zip(zones, cam.zones) if src.kind == "roi")
-        crowd = tuple(z for z, src in zip(zones, cam.zones) if src.kind == "overcrowding")
+        rois = tuple(z for z, src in zip(zones, cam.zones, strict=False) if src.kind == "roi")
+        crowd = tuple(
+            z for z, src in zip(zones, cam.zones, strict=False) if src.kind == "overcrowding"
+        )
         if lines or rois or crowd:
             streams.append(AnalyticsStream(index, lines, rois, crowd))
     return AnalyticsPlan(mux.width, mux.height, tuple(streams))
@@ -497,7 +500,9 @@ def _broker(profile: SiteProfile) -> BrokerPlan | None:
             options["sasl.password"] = m.password.get_secret_value()
             secret = True
         if options:
-            settings.append(("proto-cfg", '"' + ";".join(f"{k}={v}" for k, v in options.items()) + '"'))
+            settings.append(
+                ("proto-cfg", '"' + ";".join(f"{k}={v}" for k, v in options.items()) + '"')
+            )
         key = m.partition_key or ("sensor.id" if m.payload == "full" else "sensorId")
         settings += [("partition-key", key), ("share-connection", "1")]
     elif m.broker == "mqtt":

@@ -38,7 +38,9 @@ def _ini_text(value: str) -> str:
                 "hold it, and a newline would inject a new key or [group]"
             )
     if "\\" in value:
-        raise ValueError("contains a backslash, which DeepStream's key-file reader unescapes; use /")
+        raise ValueError(
+            "contains a backslash, which DeepStream's key-file reader unescapes; use /"
+        )
     return value
 
 
@@ -204,7 +206,9 @@ class Ocr(Strict):
     precision: Literal["fp32", "fp16"] = "fp16"
     threshold: Fraction = Field(0.5, description="Minimum plate confidence.")
     confidence: Literal["min", "product", "mean"] = "min"
-    charset: Annotated[str, Field(pattern=r"^[A-Za-z0-9]+$")] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    charset: Annotated[str, Field(pattern=r"^[A-Za-z0-9]+$")] = (
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    )
     min_length: int = Field(3, ge=1, le=32)
     throttle: OcrThrottle = OcrThrottle()
 

@@ -75,8 +75,8 @@ def _validate_staged(
     if report.errors and not force:
         render_human(report, console=console)
         raise RenderError(
-            f"the rendered set for {bundle.plan.site} has {len(report.errors)} validation error(s); "
-            "nothing was written",
+            f"the rendered set for {bundle.plan.site} has {len(report.errors)} validation "
+            "error(s); nothing was written",
             hint="fix the profile, or pass --force to write it anyway",
         )
     if report.findings:

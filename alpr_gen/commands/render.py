@@ -14,8 +14,12 @@ def register(app: typer.Typer) -> None:
 
 
 def render(
-    site: str = typer.Option(..., "--site", "-s", help="Profile name (see `alpr-gen profiles`) or a .yaml path."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Output directory [default: out/SITE]."),
+    site: str = typer.Option(
+        ..., "--site", "-s", help="Profile name (see `alpr-gen profiles`) or a .yaml path."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Output directory [default: out/SITE]."
+    ),
     force: bool = typer.Option(False, "--force", help="Write even if validation finds errors."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change; write nothing."),
     check: bool = typer.Option(False, "--check", help="Exit 1 if the output on disk differs (CI)."),
@@ -36,7 +40,9 @@ def profiles() -> None:
 
 
 def schema(
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write to this file instead of stdout."
+    ),
 ) -> None:
     """Print the JSON Schema of a site profile (for editor completion)."""
     from alpr_gen.site import profile_schema

@@ -195,11 +195,11 @@ def check_parsers(bundle: Bundle, build: Callable[[Path], str | None] | None) ->
                     name,
                     FAIL,
                     f"{lib} missing; build failed: {error}",
-                    f"alpr-gen build-parser --out {lib}",
+                    f"alpr-gen build-parser --out {lib.parent}",
                 )
             )
             continue
-        out.append(Check(name, FAIL, f"{lib} missing", f"alpr-gen build-parser --out {lib}"))
+        out.append(Check(name, FAIL, f"{lib} missing", f"alpr-gen build-parser --out {lib.parent}"))
     return out
 
 
@@ -305,18 +305,23 @@ def rtsp_answers(uri: str, host: str, port: int, timeout: float) -> tuple[bool, 
     TLS, so only the connect is checked there. The request carries no credentials.
     """
     try:
-        with socket.create_connection((host, port), timeout=timeout) as sock:
-            if uri.lower().startswith("rtsps://"):
-                return True, "TCP connect ok (TLS: RTSP not probed)"
-            target = f"rtsp://{host}:{port}/"
-            sock.sendall(f"OPTIONS {target} RTSP/1.0\r\nCSeq: 1\r\n\r\n".encode())
-            sock.settimeout(timeout)
-            reply = sock.recv(64)
+        sock = socket.create_connection((host, port), timeout=timeout)
     except OSError as exc:
         return False, exc.strerror or str(exc) or type(exc).__name__
+    with sock:
+        if uri.lower().startswith("rtsps://"):
+            return True, "TCP connect ok (TLS: RTSP not probed)"
+        try:
+            sock.sendall(f"OPTIONS rtsp://{host}:{port}/ RTSP/1.0\r\nCSeq: 1\r\n\r\n".encode())
+            reply = sock.recv(64)
+        except OSError as exc:
+            reply = b""
+            why = exc.strerror or str(exc) or type(exc).__name__
+        else:
+            why = "connection closed"
     if reply.startswith(b"RTSP/1."):
         return True, reply.split(b"\r\n", 1)[0].decode("ascii", "replace")
-    return False, "port open but no RTSP answer to OPTIONS"
+    return False, f"port open but no RTSP answer to OPTIONS ({why if not reply else 'not RTSP'})"
 
 
 def broker_endpoints(bundle: Bundle) -> list[tuple[str, str, int | None]]:

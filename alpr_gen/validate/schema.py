@@ -63,6 +63,7 @@ class Key:
     value_platform: dict[int, str] = field(default_factory=dict)
     value_since: dict[int, str] = field(default_factory=dict)
     deprecated: str | None = None  # replacement key, or "" when there is none
+    deprecated_since: str | None = None  # version the deprecation starts (None: all)
     path: PathKind | None = None
     length: tuple[int, int] | None = None  # (min, max) list length
 
@@ -238,6 +239,7 @@ APP_GROUPS: list[GroupSpec] = [
                 "new-mux config (USE_NEW_NVSTREAMMUX=yes)",
                 path=PathKind.CONFIG,
                 deprecated="config-file-path",
+                deprecated_since="8.0",
                 since=None,
             ),
             "config-file-path": _k(

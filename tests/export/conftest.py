@@ -32,14 +32,29 @@ def sample_images(assets: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="session")
-def yolo_pt(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """YOLO11n (80 classes) with seeded random weights, saved the way training saves it."""
+def yolo_pt(tmp_path_factory: pytest.TempPathFactory, inputs: np.ndarray) -> Path:
+    """YOLO11n (80 classes) with seeded random weights, saved the way training saves it.
+
+    Freshly initialised, its activations die out before the head and every anchor of a level
+    gets the same score (the class bias): NMS over ties compares nothing. Re-estimating the
+    BatchNorm statistics on the sample images (one forward pass in train mode) keeps the weights
+    random but makes scores, classes and boxes vary from anchor to anchor.
+    """
     import torch
     from ultralytics import YOLO
 
     torch.manual_seed(0)
+    yolo = YOLO("yolo11n.yaml")
+    for mod in yolo.model.modules():
+        if isinstance(mod, torch.nn.BatchNorm2d):
+            mod.reset_running_stats()
+            mod.momentum = None  # cumulative average over the pass
+    yolo.model.train()
+    with torch.no_grad():
+        yolo.model(torch.from_numpy(inputs))
+    yolo.model.eval()
     path = tmp_path_factory.mktemp("weights") / "yolo11n_random.pt"
-    YOLO("yolo11n.yaml").save(str(path))
+    yolo.save(str(path))
     return path
 
 

@@ -29,7 +29,9 @@ def test_unknown_site_lists_known(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "lot7" in err and "fleet16" in err and "demo" in err
 
 
-def test_yaml_syntax_error_names_file_and_line(write_profile, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_yaml_syntax_error_names_file_and_line(
+    write_profile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write_profile(MINIMAL.replace("  - id: cam-b\n", "  - id: cam-b\n   bad: [unclosed\n"))
     err = render_fails(str(path), tmp_path / "o", capsys)
     assert re.search(rf"{re.escape(str(path))}:\d+:\d+: YAML syntax error", err)
@@ -41,19 +43,50 @@ def test_yaml_syntax_error_names_file_and_line(write_profile, tmp_path: Path, ca
         ("    fps: 25\n", "    fps: fast\n", "cameras[1].fps", "valid integer"),
         ("    fps: 25\n", "    fpz: 25\n", "cameras[1].fpz", "unknown field"),
         ("uri: rtsp://10.0.0.2/s", "uri: 10.0.0.2/s", "cameras[1]", "uri must start with"),
-        ("  topic: plates\n", "  topic: plates\n  port: 99999\n", "messaging.port", "less than or equal"),
+        (
+            "  topic: plates\n",
+            "  topic: plates\n  port: 99999\n",
+            "messaging.port",
+            "less than or equal",
+        ),
         ("  broker: kafka\n", "  broker: kafkaa\n", "messaging", "broker"),
         ("plate_class_ids: [1]", "plate_class_ids: [5]", "detector.plate_class_ids[0]", "2 labels"),
-        ("    fps: 25\n", "    fps: 25\n  - id: cam-a\n    name: again\n    uri: rtsp://h/s\n", "cameras[2].id", "duplicate camera id"),
-        ("[[100, 500], [1800, 500]]", "[[100, 500], [1990, 500]]", "cameras[0].lines[0]", "outside the 1920x1080 frame"),
+        (
+            "    fps: 25\n",
+            "    fps: 25\n  - id: cam-a\n    name: again\n    uri: rtsp://h/s\n",
+            "cameras[2].id",
+            "duplicate camera id",
+        ),
+        (
+            "[[100, 500], [1800, 500]]",
+            "[[100, 500], [1990, 500]]",
+            "cameras[0].lines[0]",
+            "outside the 1920x1080 frame",
+        ),
         ("  - name: entry", "  - name: entry=1", "cameras[0].lines[0].name", "pattern"),
         ("labels: [vehicle, plate]", "labels: [vehicle, 'pl;ate']", "detector.labels[1]", "';'"),
-        ('platform: dgpu, deepstream: "7.1"', 'platform: dgpu, deepstream: "5.0"', "target.deepstream", "6.3"),
-        ("  labels: [vehicle, plate]\n", "  labels: [vehicle, plate]\n  input_size: 650\n", "detector.input_size", "multiple of 32"),
+        (
+            'platform: dgpu, deepstream: "7.1"',
+            'platform: dgpu, deepstream: "5.0"',
+            "target.deepstream",
+            "6.3",
+        ),
+        (
+            "  labels: [vehicle, plate]\n",
+            "  labels: [vehicle, plate]\n  input_size: 650\n",
+            "detector.input_size",
+            "multiple of 32",
+        ),
     ],
 )
 def test_field_errors_name_the_dotted_path_and_line(
-    old: str, new: str, dotted: str, expect: str, write_profile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    old: str,
+    new: str,
+    dotted: str,
+    expect: str,
+    write_profile,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert old in MINIMAL
     path = write_profile(MINIMAL.replace(old, new, 1))
@@ -76,7 +109,9 @@ def test_field_errors_name_the_dotted_path_and_line(
 def test_values_that_would_inject_into_ini_are_refused(
     evil: str, write_profile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    escaped = evil.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\x00", "\\0")
+    escaped = (
+        evil.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\x00", "\\0")
+    )
     path = write_profile(MINIMAL.replace("name: Camera A", f'name: "{escaped}"'))
     err = render_fails(str(path), tmp_path / "o", capsys)
     assert "cameras[0].name:" in err
@@ -84,7 +119,10 @@ def test_values_that_would_inject_into_ini_are_refused(
 
 
 def test_injection_through_the_environment_is_refused(
-    write_profile, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    write_profile,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("CAM_URI", "rtsp://10.0.0.1/s\n[sink9]\ntype=1")
     path = write_profile(MINIMAL.replace("uri: rtsp://10.0.0.1/s", "uri: ${CAM_URI}"))
@@ -92,7 +130,12 @@ def test_injection_through_the_environment_is_refused(
     assert "cameras[0].uri:" in err
 
 
-def test_missing_environment_variable(write_profile, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_environment_variable(
+    write_profile,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("KAFKA_PASS_FOR_TEST", raising=False)
     path = write_profile(MINIMAL + "  password: ${KAFKA_PASS_FOR_TEST}\n")
     err = render_fails(str(path), tmp_path / "o", capsys)
@@ -100,11 +143,18 @@ def test_missing_environment_variable(write_profile, tmp_path: Path, capsys: pyt
     assert re.search(rf"{re.escape(str(path))}:\d+: ", err)
 
 
-def test_secrets_are_never_printed(write_profile, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_secrets_are_never_printed(
+    write_profile,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     secret = "hunter2-very-secret"
     monkeypatch.setenv("KAFKA_PASS_FOR_TEST", secret)
     # A wrong type next to the secret: the error must not show the secret's value.
-    path = write_profile(MINIMAL.replace("    fps: 25\n", "    fps: x\n") + "  password: ${KAFKA_PASS_FOR_TEST}\n")
+    path = write_profile(
+        MINIMAL.replace("    fps: 25\n", "    fps: x\n") + "  password: ${KAFKA_PASS_FOR_TEST}\n"
+    )
     err = render_fails(str(path), tmp_path / "o", capsys)
     assert secret not in err
     # And a successful render prints file names only.
@@ -119,7 +169,9 @@ def test_secrets_are_never_printed(write_profile, tmp_path: Path, capsys: pytest
     assert broker.stat().st_mode & 0o777 == 0o600
 
 
-def test_extends_cycle_is_reported(write_profile, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_extends_cycle_is_reported(
+    write_profile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_profile("extends: b.yaml\n", name="a.yaml")
     path = write_profile("extends: a.yaml\n", name="b.yaml")
     err = render_fails(str(path), tmp_path / "o", capsys)

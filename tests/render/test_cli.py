@@ -27,27 +27,39 @@ def test_help_does_not_import_heavy_modules() -> None:
         "heavy = sorted(m for m in ('torch', 'onnx', 'onnxruntime', 'ultralytics', 'numpy', 'cv2') if m in sys.modules)\n"
         "print('HEAVY', heavy)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert "HEAVY []" in result.stdout
     for command in ("render", "validate", "export", "build-parser", "run", "profiles", "schema"):
         assert command in result.stdout
 
 
-def test_render_writes_into_out(tmp_path: Path, capsys: pytest.CaptureFixture[str], profile_env: dict[str, str]) -> None:
+def test_render_writes_into_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], profile_env: dict[str, str]
+) -> None:
     code, out, _ = run_cli(["render", "--site", "lot7", "--out", str(tmp_path / "lot7")], capsys)
     assert code == 0
     assert (tmp_path / "lot7" / "deepstream_app.txt").is_file()
     assert "rendered site lot7" in out
-    code, out, _ = run_cli(["render", "--site", "lot7", "--out", str(tmp_path / "lot7"), "--check"], capsys)
+    code, out, _ = run_cli(
+        ["render", "--site", "lot7", "--out", str(tmp_path / "lot7"), "--check"], capsys
+    )
     assert code == 0
     (tmp_path / "lot7" / "labels.txt").write_text("tampered\n")
-    code, out, _ = run_cli(["render", "--site", "lot7", "--out", str(tmp_path / "lot7"), "--check"], capsys)
+    code, out, _ = run_cli(
+        ["render", "--site", "lot7", "--out", str(tmp_path / "lot7"), "--check"], capsys
+    )
     assert code == 1
     assert "changed" in out
 
 
-def test_dry_run_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str], profile_env: dict[str, str]) -> None:
-    code, out, _ = run_cli(["render", "--site", "demo", "--out", str(tmp_path / "d"), "--dry-run"], capsys)
+def test_dry_run_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], profile_env: dict[str, str]
+) -> None:
+    code, out, _ = run_cli(
+        ["render", "--site", "demo", "--out", str(tmp_path / "d"), "--dry-run"], capsys
+    )
     assert code == 0
     assert "created" in out
     assert not (tmp_path / "d").exists()
@@ -61,7 +73,9 @@ def test_profiles_lists_shipped_sites(capsys: pytest.CaptureFixture[str]) -> Non
     assert "_alpr_base" not in out
 
 
-def test_schema_is_json_schema_of_a_profile(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_schema_is_json_schema_of_a_profile(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, out, _ = run_cli(["schema"], capsys)
     assert code == 0
     schema = json.loads(out)

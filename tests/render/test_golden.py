@@ -22,7 +22,9 @@ def test_the_shipped_sites_are_the_documented_ones() -> None:
 
 
 @pytest.mark.parametrize("site", SITES)
-def test_render_matches_golden(site: str, profile_env: dict[str, str], request: pytest.FixtureRequest) -> None:
+def test_render_matches_golden(
+    site: str, profile_env: dict[str, str], request: pytest.FixtureRequest
+) -> None:
     files = render_site(load_profile(site))
     golden_dir = GOLDEN / site
     if request.config.getoption("--update-golden"):

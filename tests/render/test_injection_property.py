@@ -22,9 +22,13 @@ def _shape(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((name, tuple(g.entries)) for name, g in kf.groups.items())
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(name=st.text(min_size=1, max_size=40), uri_tail=st.text(max_size=20))
-def test_user_text_never_changes_the_file_structure(name: str, uri_tail: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_user_text_never_changes_the_file_structure(
+    name: str, uri_tail: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     path = tmp_path_factory.mktemp("p") / "site.yaml"
     import json
 
@@ -38,7 +42,13 @@ def test_user_text_never_changes_the_file_structure(name: str, uri_tail: str, tm
     except ProfileError:
         return
     if not _BASELINE:
-        _BASELINE.update({k: _shape(v) for k, v in render_site(load_profile_text(MINIMAL, tmp_path_factory)).items() if k.endswith(".txt") and k != "labels.txt"})
+        _BASELINE.update(
+            {
+                k: _shape(v)
+                for k, v in render_site(load_profile_text(MINIMAL, tmp_path_factory)).items()
+                if k.endswith(".txt") and k != "labels.txt"
+            }
+        )
     for fname, shape in _BASELINE.items():
         assert _shape(files[fname]) == shape, fname
     app = parse_keyfile(files["deepstream_app.txt"])

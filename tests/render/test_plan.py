@@ -18,7 +18,11 @@ SITES = sorted(known_profiles())
 def _read(site: str) -> tuple[dict[str, KeyFile], object]:
     profile = load_profile(site)
     files = render_site(profile)
-    ini = {name: parse_keyfile(text, name) for name, text in files.items() if name.endswith((".txt", ".cfg")) and name != "labels.txt"}
+    ini = {
+        name: parse_keyfile(text, name)
+        for name, text in files.items()
+        if name.endswith((".txt", ".cfg")) and name != "labels.txt"
+    }
     return ini, profile
 
 
@@ -47,7 +51,7 @@ def test_batch_sizes_follow_the_sources(site: str, profile_env: dict[str, str]) 
 
 @pytest.mark.parametrize("site", SITES)
 def test_engine_file_is_the_one_nvinfer_builds(site: str, profile_env: dict[str, str]) -> None:
-    ini, profile = _read(site)
+    ini, _profile = _read(site)
     pgie = ini["pgie_yolo11.txt"]
     onnx = _get(pgie, "property", "onnx-file")
     batch = int(_get(pgie, "property", "batch-size"))
@@ -60,7 +64,9 @@ def test_engine_file_is_the_one_nvinfer_builds(site: str, profile_env: dict[str,
         sgie = ini["sgie_ocr.txt"]
         ocr_onnx = _get(sgie, "property", "onnx-file")
         ocr_batch = _get(sgie, "property", "batch-size")
-        assert _get(sgie, "property", "model-engine-file").startswith(f"{ocr_onnx}_b{ocr_batch}_gpu")
+        assert _get(sgie, "property", "model-engine-file").startswith(
+            f"{ocr_onnx}_b{ocr_batch}_gpu"
+        )
 
 
 def test_engine_name_round_trip() -> None:
@@ -68,7 +74,12 @@ def test_engine_name_round_trip() -> None:
     assert name == "models/yolo11n.onnx_b4_gpu0_fp16.engine"
     parsed = parse_engine_name(name)
     assert parsed is not None
-    assert (parsed.model, parsed.batch, parsed.gpu_id, parsed.precision) == ("models/yolo11n.onnx", 4, 0, "fp16")
+    assert (parsed.model, parsed.batch, parsed.gpu_id, parsed.precision) == (
+        "models/yolo11n.onnx",
+        4,
+        0,
+        "fp16",
+    )
     assert parse_engine_name("yolo11n.engine") is None
     with pytest.raises(ValueError):
         engine_name("m.onnx", 0, 0, "fp16")
@@ -92,7 +103,10 @@ def test_ocr_runs_once_per_track_on_tracked_plates(site: str, profile_env: dict[
     reinfer = int(_get(sgie, "property", "secondary-reinfer-interval"))
     expected = 2**31 - 1 if profile.ocr.throttle.reinfer == "once" else profile.ocr.throttle.reinfer
     assert reinfer == expected
-    assert int(_get(sgie, "property", "input-object-min-width")) == profile.ocr.throttle.min_plate_width
+    assert (
+        int(_get(sgie, "property", "input-object-min-width"))
+        == profile.ocr.throttle.min_plate_width
+    )
 
 
 def test_ppocr_normalisation_matches_paddle() -> None:
@@ -111,6 +125,7 @@ def test_ppocr_normalisation_matches_paddle() -> None:
 def test_pgie_preprocessing_matches_ultralytics_letterbox() -> None:
     ini, _ = _read("lot7")
     pgie = ini["pgie_yolo11.txt"]
+
     # nvinfer parses a float32: the written value must be the float32 nearest to 1/255.
     def f32(x: float) -> float:
         return struct.unpack("f", struct.pack("f", x))[0]
@@ -145,7 +160,9 @@ def test_messages_are_actually_sent(site: str, profile_env: dict[str, str]) -> N
         return
     (sink,) = msg_sinks
     assert sink.get("msg-conv-msg2p-new-api") == "1"
-    assert sink.get("msg-broker-proto-lib", "").endswith(f"libnvds_{profile.messaging.broker}_proto.so")
+    assert sink.get("msg-broker-proto-lib", "").endswith(
+        f"libnvds_{profile.messaging.broker}_proto.so"
+    )
     assert sink.get("topic") == profile.messaging.topic
     host, port = split_list(sink.get("msg-broker-conn-str", ""))[:2]
     assert (host, int(port)) == (profile.messaging.host, profile.messaging.port)
@@ -163,11 +180,13 @@ def test_lines_are_scaled_into_the_mux_space() -> None:
     expected = [
         round(c * s)
         for pt in (*line.direction, *line.points)
-        for c, s in zip(pt, (sx, sy))
+        for c, s in zip(pt, (sx, sy), strict=False)
     ]
     value = _get(analytics, "line-crossing-stream-0", f"line-crossing-{line.name}")
     assert [int(v) for v in split_list(value)] == expected
-    assert _get(analytics, "line-crossing-stream-0", "class-id") == str(profile.detector.vehicle_class_ids[0])
+    assert _get(analytics, "line-crossing-stream-0", "class-id") == str(
+        profile.detector.vehicle_class_ids[0]
+    )
 
 
 def test_tiler_covers_every_source(profile_env: dict[str, str]) -> None:

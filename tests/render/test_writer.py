@@ -15,7 +15,9 @@ from alpr_gen.render import render_bundle
 from alpr_gen.writer import write_bundle
 
 
-def test_rendering_twice_gives_identical_bytes_and_a_true_manifest(tmp_path: Path, profile_env: dict[str, str]) -> None:
+def test_rendering_twice_gives_identical_bytes_and_a_true_manifest(
+    tmp_path: Path, profile_env: dict[str, str]
+) -> None:
     bundle = render_bundle(load_profile("lot7"))
     write_bundle(bundle, tmp_path / "a")
     write_bundle(render_bundle(load_profile("lot7")), tmp_path / "b")
@@ -24,13 +26,18 @@ def test_rendering_twice_gives_identical_bytes_and_a_true_manifest(tmp_path: Pat
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
-    assert manifest["site"] == "lot7" and manifest["target"] == {"platform": "jetson", "deepstream": "7.1"}
+    assert manifest["site"] == "lot7" and manifest["target"] == {
+        "platform": "jetson",
+        "deepstream": "7.1",
+    }
     for name, digest in manifest["files"].items():
         assert hashlib.sha256((tmp_path / "a" / name).read_bytes()).hexdigest() == digest
     assert set(manifest["files"]) | {"manifest.json"} == set(names)
 
 
-def test_a_refused_render_leaves_the_previous_output_untouched(tmp_path: Path, profile_env: dict[str, str]) -> None:
+def test_a_refused_render_leaves_the_previous_output_untouched(
+    tmp_path: Path, profile_env: dict[str, str]
+) -> None:
     out = tmp_path / "lot7"
     write_bundle(render_bundle(load_profile("lot7")), out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
@@ -69,7 +76,9 @@ def test_a_failed_staging_write_leaves_the_previous_output_untouched(
     assert not list(tmp_path.glob(".lot7.staging-*"))
 
 
-def test_stale_files_go_and_deployed_models_stay(tmp_path: Path, profile_env: dict[str, str]) -> None:
+def test_stale_files_go_and_deployed_models_stay(
+    tmp_path: Path, profile_env: dict[str, str]
+) -> None:
     out = tmp_path / "site"
     write_bundle(render_bundle(load_profile("lot7")), out)  # Kafka: broker.txt
     (out / "models").mkdir()
@@ -88,7 +97,9 @@ def test_credentials_are_private(tmp_path: Path, profile_env: dict[str, str]) ->
     assert (tmp_path / "f" / "pgie_yolo11.txt").stat().st_mode & 0o777 == 0o644
 
 
-def test_rtsp_credentials_make_the_app_config_private(tmp_path: Path, profile_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rtsp_credentials_make_the_app_config_private(
+    tmp_path: Path, profile_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LOT7_CAM1_URI", "rtsp://admin:pw@10.7.0.11:554/stream1")
     bundle = render_bundle(load_profile("lot7"))
     assert "deepstream_app.txt" in bundle.private
@@ -96,12 +107,16 @@ def test_rtsp_credentials_make_the_app_config_private(tmp_path: Path, profile_en
     assert (tmp_path / "l" / "deepstream_app.txt").stat().st_mode & 0o777 == 0o600
 
 
-def test_a_manifest_cannot_make_the_writer_delete_outside_out(tmp_path: Path, profile_env: dict[str, str]) -> None:
+def test_a_manifest_cannot_make_the_writer_delete_outside_out(
+    tmp_path: Path, profile_env: dict[str, str]
+) -> None:
     out = tmp_path / "site"
     out.mkdir()
     victim = tmp_path / "victim.txt"
     victim.write_text("keep")
-    (out / "manifest.json").write_text(json.dumps({"files": {"../victim.txt": "x", "/etc/passwd": "y"}}))
+    (out / "manifest.json").write_text(
+        json.dumps({"files": {"../victim.txt": "x", "/etc/passwd": "y"}})
+    )
     write_bundle(render_bundle(load_profile("demo")), out)
     assert victim.read_text() == "keep"
 

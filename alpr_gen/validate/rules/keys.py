@@ -258,6 +258,8 @@ def deprecated(cs: ConfigSet) -> Iterator[Hit]:
         k = item.key
         if k is None or k.deprecated is None:
             continue
+        if k.deprecated_since and version_key(cs.deepstream) < version_key(k.deprecated_since):
+            continue
         if k.deprecated:
             msg = f"'{item.entry.key}' is deprecated: use '{k.deprecated}' instead"
         else:
