@@ -478,9 +478,9 @@ def _analytics(profile: SiteProfile, mux: MuxPlan) -> AnalyticsPlan | None:
             )
             for z in cam.zones
         ]
-        rois = tuple(z for z, src in zip(zones, cam.zones, strict=False) if src.kind == "roi")
+        rois = tuple(z for z, src in zip(zones, cam.zones, strict=True) if src.kind == "roi")
         crowd = tuple(
-            z for z, src in zip(zones, cam.zones, strict=False) if src.kind == "overcrowding"
+            z for z, src in zip(zones, cam.zones, strict=True) if src.kind == "overcrowding"
         )
         if lines or rois or crowd:
             streams.append(AnalyticsStream(index, lines, rois, crowd))

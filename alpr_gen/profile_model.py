@@ -361,17 +361,19 @@ class Paths(Strict):
 class SiteProfile(Strict):
     """One deployment: cameras, models and where the results go."""
 
-    name: Label
+    name: Label = Field(description="Site name: the default output directory is out/<name>.")
     description: IniText = ""
-    target: Target
-    place: Place
-    cameras: list[Camera] = Field(min_length=1, max_length=1024)
+    target: Target = Field(description="Platform and DeepStream version the configs are for.")
+    place: Place = Field(description="The place in the message payload.")
+    cameras: list[Camera] = Field(min_length=1, max_length=1024, description="One per source.")
     rtsp: Rtsp = Rtsp()
     streammux: Streammux = Streammux()
     detector: Detector
     tracker: Tracker = Tracker()
     ocr: Ocr = Ocr()
-    messaging: Messaging = NoMessaging(broker="none")
+    messaging: Messaging = Field(
+        NoMessaging(broker="none"), description="Where events go; `broker` picks the kind."
+    )
     outputs: list[Output] = Field([FakeSink(type="fakesink")], min_length=1)
     osd: Osd = Osd()
     tiler: Tiler = Tiler()

@@ -44,7 +44,8 @@ def lint_path(
             hint="pass the app config file itself",
         )
     cs = load(app, deepstream=deepstream, platform=platform, as_if_at=as_if_at)
-    report = LintReport(str(cs.root), cs.app.rel, cs.deepstream, cs.platform)
+    # Findings name files where the set lives (as_if_at), not where it was staged.
+    report = LintReport(str(cs.logical_root), cs.app.rel, cs.deepstream, cs.platform)
     for rule in all_rules().values():
         try:
             hits: list[Hit] = list(rule.func(cs))

@@ -20,9 +20,10 @@ def _display_path(report: LintReport, f: Finding) -> str:
     if not p.is_absolute():
         p = Path(report.root) / p
     try:
-        return os.path.relpath(p)
+        rel = os.path.relpath(p)
     except ValueError:  # another drive on Windows
         return p.as_posix()
+    return p.as_posix() if rel.startswith("..") else Path(rel).as_posix()
 
 
 def summary(report: LintReport) -> str:

@@ -9,6 +9,7 @@ key added here is checked and documented at once.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from enum import Enum
@@ -78,7 +79,12 @@ class GroupSpec:
     prefix_keys: dict[str, Key] = field(default_factory=dict)
 
     def matches(self, group: str) -> bool:
-        return re.fullmatch(self.pattern, group) is not None
+        return _compiled(self.pattern).fullmatch(group) is not None
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def _k(type_: T, doc: str = "", **kw: object) -> Key:
@@ -874,6 +880,7 @@ def groups_for(kind: str, adaptor: str | None = None) -> list[GroupSpec]:
     return FILE_KINDS[kind]
 
 
+@functools.lru_cache(maxsize=4096)
 def find_group(kind: str, name: str, adaptor: str | None = None) -> GroupSpec | None:
     for spec in groups_for(kind, adaptor):
         if spec.matches(name):

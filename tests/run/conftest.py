@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -146,6 +147,7 @@ class RunningBroker:
     port: int
     proc: subprocess.Popen[bytes]
     startup_s: float
+    base: Path | None = None  # rabbitmq: its data dir (the VM's pid file is there)
 
 
 def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float) -> bool:
@@ -162,6 +164,8 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float) -> bool
 
 
 def stop_broker(broker: RunningBroker) -> None:
+    if broker.base is not None:
+        _stop_rabbit_vm(broker.base)
     if broker.proc.poll() is None:
         os.killpg(broker.proc.pid, signal.SIGTERM)
         try:
@@ -171,19 +175,23 @@ def stop_broker(broker: RunningBroker) -> None:
             broker.proc.wait(timeout=5)
 
 
-def _start(name: str, argv: list[str], port: int, timeout: float, **kw: object) -> RunningBroker:
+def _start(
+    name: str, argv: list[str], port: int, timeout: float, log: Path, **kw: object
+) -> RunningBroker:
     t0 = time.monotonic()
-    proc = subprocess.Popen(
-        argv,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        **kw,  # type: ignore[arg-type]
-    )
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            argv,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            **kw,  # type: ignore[arg-type]
+        )
     if not _wait_port(port, proc, timeout):
         broker = RunningBroker(name, port, proc, 0.0)
         stop_broker(broker)
-        pytest.fail(f"{name} did not listen on 127.0.0.1:{port} within {timeout}s")
+        tail = log.read_text(errors="replace").strip().splitlines()[-8:]
+        pytest.fail(f"{name} did not listen on 127.0.0.1:{port} within {timeout}s:\n" + "\n".join(tail))
     return RunningBroker(name, port, proc, time.monotonic() - t0)
 
 
@@ -195,7 +203,7 @@ def mosquitto(tmp_path: Path) -> Iterator[RunningBroker]:
     port = free_port()
     conf = tmp_path / "mosquitto.conf"
     conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
-    broker = _start("mosquitto", [exe, "-c", str(conf)], port, 10)
+    broker = _start("mosquitto", [exe, "-c", str(conf)], port, 10, tmp_path / "mosquitto.log")
     yield broker
     stop_broker(broker)
 
@@ -207,13 +215,15 @@ def redis(tmp_path: Path) -> Iterator[RunningBroker]:
         pytest.skip("redis-server not installed (apt-get install redis-server)")
     port = free_port()
     argv = [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    broker = _start("redis-server", [*argv, "--dir", str(tmp_path)], port, 10)
+    broker = _start(
+        "redis-server", [*argv, "--dir", str(tmp_path)], port, 10, tmp_path / "redis.log"
+    )
     yield broker
     stop_broker(broker)
 
 
 @pytest.fixture
-def rabbitmq(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBroker]:
+def rabbitmq() -> Iterator[RunningBroker]:
     """rabbitmq-server with its own node name, ports, data dirs and epmd (nothing shared).
 
     Measured here: up in ~6 s on 2 cores, down in ~1 s after SIGTERM.
@@ -224,7 +234,8 @@ def rabbitmq(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBroker
     epmd = shutil.which("epmd") or next(iter(sorted(Path("/usr/lib/erlang").glob("erts-*/bin/epmd"))), None)
     if exe is None or epmd is None:
         pytest.skip("rabbitmq-server not installed (apt-get install rabbitmq-server)")
-    base = tmp_path_factory.mktemp("rabbit")
+    # Not under pytest's tmp dir: that is 0700 root, and the server runs as the rabbitmq user.
+    base = Path(tempfile.mkdtemp(prefix="alpr-gen-rabbit-"))
     for sub in ("mnesia", "log"):
         (base / sub).mkdir()
     (base / "enabled_plugins").write_text("[].\n")
@@ -255,18 +266,21 @@ def rabbitmq(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBroker
         start_new_session=True,
     )
     try:
-        broker = _start("rabbitmq-server", ["nice", exe], port, 60, env=env)
+        broker = _start("rabbitmq-server", ["nice", exe], port, 60, base / "out.log", env=env)
     except BaseException:
         epmd_proc.kill()
         epmd_proc.wait()
+        shutil.rmtree(base, ignore_errors=True)
         raise
+    broker.base = base
     yield broker
-    _stop_rabbit(broker, base)
+    stop_broker(broker)
     epmd_proc.terminate()
     epmd_proc.wait(timeout=5)
+    shutil.rmtree(base, ignore_errors=True)
 
 
-def _stop_rabbit(broker: RunningBroker, base: Path) -> None:
+def _stop_rabbit_vm(base: Path) -> None:
     # The wrapper runs `su rabbitmq`; the Erlang VM (its pid in RABBITMQ_PID_FILE) is what
     # listens, and it stops cleanly on SIGTERM.
     pid_file = base / "rabbit.pid"
@@ -283,7 +297,6 @@ def _stop_rabbit(broker: RunningBroker, base: Path) -> None:
             except ProcessLookupError:
                 break
             time.sleep(0.1)
-    stop_broker(broker)
 
 
 def python_exe() -> str:

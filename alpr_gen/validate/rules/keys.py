@@ -33,6 +33,8 @@ class Item:
     spec: GroupSpec
     entry: Entry
     key: Key | None
+    nums: list[float] | None  # the value's numbers (parsed once)
+    err: str | None  # type error, if any
 
 
 def _items(cs: ConfigSet) -> list[Item]:
@@ -47,7 +49,9 @@ def _items(cs: ConfigSet) -> list[Item]:
                 if spec is None or spec.keys is None:
                     continue
                 for entry in group.entries.values():
-                    out.append(Item(src, group, spec, entry, find_key(spec, entry.key)))
+                    key = find_key(spec, entry.key)
+                    nums, err = parse_value(key, entry.value) if key else (None, None)
+                    out.append(Item(src, group, spec, entry, key, nums, err))
         cs.cache["items"] = cached = out
     return cached  # type: ignore[return-value]
 
@@ -176,7 +180,7 @@ def bad_type(cs: ConfigSet) -> Iterator[Hit]:
     for item in _items(cs):
         if item.key is None or _is_enable_int(item.src, item.group.name, item.entry.key):
             continue
-        _, err = parse_value(item.key, item.entry.value)
+        err = item.err
         if err:
             yield hit(
                 item.src,
@@ -193,9 +197,8 @@ def out_of_range(cs: ConfigSet) -> Iterator[Hit]:
         k = item.key
         if k is None or _is_enable_int(item.src, item.group.name, item.entry.key):
             continue
-        nums, err = parse_value(k, item.entry.value)
-        name = item.entry.key
-        if err:
+        nums, name = item.nums, item.entry.key
+        if item.err:
             continue
         if k.choices is not None:
             allowed = ", ".join(f"{v} ({m})" if m else str(v) for v, m in k.choices.items())
@@ -237,8 +240,8 @@ def bad_length(cs: ConfigSet) -> Iterator[Hit]:
         k = item.key
         if k is None or k.length is None:
             continue
-        nums, err = parse_value(k, item.entry.value)
-        if err or nums is None:
+        nums = item.nums
+        if item.err or nums is None:
             continue
         lo, hi = k.length
         if not lo <= len(nums) <= hi:
@@ -289,7 +292,7 @@ def wrong_version(cs: ConfigSet) -> Iterator[Hit]:
                 f"'{name}' was removed after DeepStream {k.until} "
                 f"(target is {cs.deepstream}): remove it",
             )
-        nums, _err = parse_value(k, item.entry.value)
+        nums = item.nums
         since = k.value_since.get(int(nums[0])) if nums and len(nums) == 1 else None
         if since and target < version_key(since):
             yield hit(
@@ -314,7 +317,7 @@ def wrong_platform(cs: ConfigSet) -> Iterator[Hit]:
                 f"'{name}' exists only on {k.platform} "
                 f"(target platform is {cs.platform}): remove it",
             )
-        nums, _ = parse_value(k, item.entry.value)
+        nums = item.nums
         plat = k.value_platform.get(int(nums[0])) if nums and len(nums) == 1 else None
         if plat and plat != cs.platform:
             meaning = (k.choices or {}).get(int(nums[0]), "")
