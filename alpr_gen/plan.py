@@ -27,7 +27,7 @@ OCR_GIE_ID = 2
 BBOX_PARSER = "NvDsInferParseAlprYolo"
 OCR_PARSER = "NvDsInferParseAlprOcr"
 # 1/255 as the shortest exact double: nvinfer stores it as the float32 nearest to 1/255, which is
-# what Ultralytics' x/255 uses. NVIDIA's samples write 0.0039215697906911373, one float32 ulp
+# what Ultralytics' x/255 uses. NVIDIA's samples write 0.0039215697906911373, two float32 ulps
 # above it (a 2.4e-7 relative difference from PyTorch on every input pixel).
 NET_SCALE_1_255 = repr(1 / 255)
 # Rows of the colour table used for boxes, per class (r, g, b, a).
