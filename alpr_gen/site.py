@@ -60,11 +60,11 @@ def render_to_dir(
 def _validate_staged(
     bundle: Bundle, stage: Path, out_dir: Path, *, force: bool, console: Console
 ) -> None:
-    try:  # TEMPORARY until validate lands
-        from alpr_gen.validate import lint_path
-        from alpr_gen.validate.report import render_human
-    except ImportError:
-        return
+    """Lint the staged set as if it were already in `out_dir`; refuse it on errors."""
+    from dataclasses import replace
+
+    from alpr_gen.validate import lint_path
+    from alpr_gen.validate.report import render_human
 
     report = lint_path(
         stage,
@@ -72,15 +72,22 @@ def _validate_staged(
         platform=bundle.plan.platform,
         as_if_at=out_dir.resolve(),
     )
-    if report.errors and not force:
-        render_human(report, console=console)
-        raise RenderError(
-            f"the rendered set for {bundle.plan.site} has {len(report.errors)} validation "
-            "error(s); nothing was written",
-            hint="fix the profile, or pass --force to write it anyway",
+    if report.errors:
+        # Show the errors against the final paths, not the staging directory.
+        shown = replace(report, root=str(out_dir), findings=report.errors)
+        render_human(shown, console=console, title=f"validation of {out_dir}")
+        if not force:
+            raise RenderError(
+                f"the rendered set for {bundle.plan.site} has {len(report.errors)} validation "
+                "error(s); nothing was written",
+                hint="fix the profile, or pass --force to write it anyway",
+            )
+    if report.warnings:
+        # Usually "model not deployed yet" before export/build-parser: count, do not flood.
+        console.print(
+            f"[yellow]{len(report.warnings)} warning(s)[/] "
+            f"(see: alpr-gen validate {escape(str(out_dir))})"
         )
-    if report.findings:
-        render_human(report, console=console)
 
 
 def list_profiles(console: Console | None = None) -> None:

@@ -59,9 +59,11 @@ def main() -> None:
         app = (root / "deepstream_app.txt").read_text()
         report = lint_path(root)
         sources = app.count("[source")
-        print(f"set: {len(files)} files, {sum(len(t) for t in files.values())} bytes, "
-              f"{sources} [sourceN] groups, {len(report.findings)} findings "
-              f"({len(report.errors)} errors)")
+        print(
+            f"set: {len(files)} files, {sum(len(t) for t in files.values())} bytes, "
+            f"{sources} [sourceN] groups, {len(report.findings)} findings "
+            f"({len(report.errors)} errors)"
+        )
 
         def parse_only() -> None:
             for rel in files:
@@ -71,10 +73,14 @@ def main() -> None:
         lint = timed(lambda: lint_path(root), args.repeat)
         ref = timed(parse_only, args.repeat)
     med, best, ref_med = statistics.median(lint), min(lint), statistics.median(ref)
-    print(f"lint_path: median {med * 1e3:.1f} ms, best {best * 1e3:.1f} ms "
-          f"(target {TARGET_S * 1e3:.0f} ms: {'OK' if med <= TARGET_S else 'MISSED'})")
-    print(f"reference (read + parse the INI files only): median {ref_med * 1e3:.2f} ms; "
-          f"lint/parse ratio {med / ref_med:.1f}x")
+    print(
+        f"lint_path: median {med * 1e3:.1f} ms, best {best * 1e3:.1f} ms "
+        f"(target {TARGET_S * 1e3:.0f} ms: {'OK' if med <= TARGET_S else 'MISSED'})"
+    )
+    print(
+        f"reference (read + parse the INI files only): median {ref_med * 1e3:.2f} ms; "
+        f"lint/parse ratio {med / ref_med:.1f}x"
+    )
 
 
 if __name__ == "__main__":

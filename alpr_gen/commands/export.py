@@ -97,6 +97,13 @@ def register(app: typer.Typer) -> None:
             "opset": opset,
             "engine": "skip" if no_engine else "auto",
         }
+        if dynamic and batch is None and site is None:
+            from alpr_gen.errors import ExportError
+
+            raise ExportError(
+                "--dynamic needs --batch N: the largest batch the engine must take "
+                "(its optimization profile is 1..N, and nvinfer's batch-size must be N)"
+            )
         if site is not None:
             from alpr_gen.export.site import request_from_site
 

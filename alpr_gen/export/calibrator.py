@@ -28,8 +28,11 @@ from typing import Protocol
 import numpy as np
 
 from alpr_gen.errors import ExportError
+from alpr_gen.plan import NET_SCALE_1_255
 
-NET_SCALE_FACTOR = np.float32(0.0039215697906911373)  # nvinfer's net-scale-factor for 1/255
+# nvinfer parses net-scale-factor as a double and computes in float: the value the rendered
+# config carries, as a float32.
+NET_SCALE_FACTOR = np.float32(float(NET_SCALE_1_255))
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,14 @@ def check_request(req: ExportRequest) -> None:
         )
     if req.batch < 1:
         raise ExportError(f"{where}: batch {req.batch} must be >= 1")
+    if req.dynamic and req.batch < 2:
+        raise ExportError(
+            f"{where}: --dynamic with batch {req.batch}: the engine's profile is 1..batch, so a "
+            "dynamic axis needs the largest batch it must take",
+            hint="give --batch N (N >= 2, e.g. the number of cameras), or drop --dynamic",
+        )
+    if not req.weights.is_file():
+        raise ExportError(f"--weights {req.weights}: no such file")
     if req.head not in HEADS:
         raise ExportError(f"{where}: head {req.head!r} is not one of {', '.join(HEADS)}")
     if req.precision not in PRECISIONS:

@@ -177,6 +177,15 @@ _STATES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# Every rule and state above needs one of these (lowercase) substrings. Checking them first
+# keeps the parser cheap on the thousands of GST_DEBUG lines a second that -vvv produces.
+_KEYWORDS = (
+    "perf", "unknown", "nvdsinfer", "try rebuild", "create engine", "dict", "ocr settings",
+    "broker", "supporting library", "parse config", "x display", "bus_callback", "interrupted",
+    "quitting", "app run",
+)  # fmt: skip
+
+
 def parse_perf_header(line: str) -> tuple[int, ...] | None:
     """`**PERF:  FPS 0 (Avg)\\tFPS 1 (Avg)\\t` -> (0, 1); None for any other line."""
     m = _PERF_HEADER.match(line.rstrip())
@@ -222,6 +231,9 @@ class LogParser:
 
     def feed(self, line: str) -> list[Event]:
         line = line.rstrip("\r\n")
+        low = line.lower()
+        if not any(k in low for k in _KEYWORDS):
+            return []
         header = parse_perf_header(line)
         if header is not None:
             self.stream_ids = header

@@ -227,7 +227,8 @@ def check_ocr_dictionary(bundle: Bundle) -> list[Check]:
             "OCR dictionary",
             FAIL,
             f"{path} missing",
-            "deploy the OCR model and its dictionary: `alpr-gen export-ocr`",
+            "deploy the OCR model and its dictionary: "
+            f"`alpr-gen export-ocr --site {bundle.site or 'NAME'}`",
         )
     ]
 
@@ -261,7 +262,7 @@ def check_engines(bundle: Bundle, platform: str) -> list[Check]:
                     name,
                     FAIL,
                     f"neither engine nor ONNX present ({missing})",
-                    "deploy the model: `alpr-gen export --site NAME`",
+                    f"deploy the model: `alpr-gen export --site {bundle.site or 'NAME'}`",
                 )
             )
     return out

@@ -221,7 +221,7 @@ def _validate(bundle: Bundle, opts: RunOptions, console: Console) -> None:
     )
     if report.findings:
         print_human(report, console.file, title=f"validate: {bundle.app_config}")
-    if report.errors and not opts.force:
+    if report.errors and not opts.force and not opts.dry_run:
         raise LaunchError(
             f"{bundle.app_config}: {len(report.errors)} validation error(s)",
             hint="fix them (see above), or pass --force to launch anyway",

@@ -75,13 +75,19 @@ class PlainView:
         return None
 
     def line(self, text: str) -> None:
-        self.console.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True)
+        # Byte-for-byte (rich would expand the tabs of PERF lines): log collectors parse these.
+        self._write(text)
 
     def event(self, event: Event | SupervisorEvent) -> None:
         self.state.apply(event)
         note = describe(event, self.state)
         if note:
-            self.console.print(f"alpr-gen: {note}", markup=False, highlight=False, soft_wrap=True)
+            self._write(f"alpr-gen: {note}")
+
+    def _write(self, text: str) -> None:
+        out = self.console.file
+        out.write(text + "\n")
+        out.flush()
 
 
 class LiveView(PlainView):
@@ -151,9 +157,11 @@ class LiveView(PlainView):
 def describe(event: Event | SupervisorEvent, state: RunState) -> str | None:
     """The note a view prints for an event, or None (perf samples and most states are silent)."""
     if isinstance(event, Failure):
-        if event.id in state.hinted:
+        # Once per failure (per key for unknown keys): parsers may repeat a line every frame.
+        seen = f"{event.id}:{event.detail.get('group', '')}:{event.detail.get('key', '')}"
+        if seen in state.hinted:
             return None
-        state.hinted.add(event.id)
+        state.hinted.add(seen)
         return f"{event.severity} [{event.id}]: {event.hint}"
     if isinstance(event, Restarting):
         return (

@@ -43,6 +43,10 @@ def lint_path(
             "[application]/[sourceN]/[streammux]/[primary-gie] groups)",
             hint="pass the app config file itself",
         )
+    if app.suffix in (".yml", ".yaml"):
+        raise AlprGenError(
+            f"{app}: YAML deepstream-app configs are not supported; validate the INI (.txt) form"
+        )
     cs = load(app, deepstream=deepstream, platform=platform, as_if_at=as_if_at)
     # Findings name files where the set lives (as_if_at), not where it was staged.
     report = LintReport(str(cs.logical_root), cs.app.rel, cs.deepstream, cs.platform)

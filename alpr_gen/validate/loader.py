@@ -101,6 +101,7 @@ class ConfigSet:
     labels: dict[str, Source] = field(default_factory=dict)  # gie group -> labels Source
     ocr: Source | None = None
     manifest_error: str | None = None
+    site: str | None = None  # from manifest.json, for hints
     cache: dict[str, object] = field(default_factory=dict)  # shared work of the rules
 
     def enabled_sources(self) -> list[Group]:
@@ -173,6 +174,8 @@ def read_manifest(root: Path) -> tuple[dict[str, str], str | None]:
         data = json.loads(path.read_text(encoding="utf-8"))
         target = data.get("target") or {}
         out = {k: str(target[k]) for k in ("platform", "deepstream") if k in target}
+        if isinstance(data.get("site"), str):
+            out["site"] = data["site"]
     except (OSError, ValueError, AttributeError, TypeError) as exc:
         return {}, f"manifest.json cannot be read: {exc}"
     return out, None
@@ -230,9 +233,13 @@ def load(
     app = loader.read("app", logical_root / app_path.name)
 
     manifest, manifest_error = read_manifest(root)
-    source = "option" if deepstream or platform else "assumed"
-    if manifest and not (deepstream and platform):
-        source = "manifest"
+    # "assumed" when either half of the target fell back to the default (reported as DS001)
+    if (deepstream is None and "deepstream" not in manifest) or (
+        platform is None and "platform" not in manifest
+    ):
+        source = "assumed"
+    else:
+        source = "manifest" if manifest else "option"
     ds = deepstream or manifest.get("deepstream") or LATEST
     plat = platform or manifest.get("platform") or "dgpu"
     if ds not in VERSIONS:
@@ -241,6 +248,7 @@ def load(
         plat = "dgpu"
 
     cs = ConfigSet(root, logical_root, app, ds, plat, source, manifest_error=manifest_error)
+    cs.site = manifest.get("site")
     cs.files[app.rel] = app
     if manifest and (
         manifest.get("deepstream", ds) not in VERSIONS
@@ -285,7 +293,12 @@ def _load_ref(loader: Loader, cs: ConfigSet, ref: PathRef, kind: str) -> Source 
         return None
     if ref.rel in cs.files:
         return cs.files[ref.rel]
-    src = loader.read(kind, ref.logical, keyfile=kind not in ("tracker", "labels"))
+    if kind in ("nvinfer", "analytics", "msgconv", "broker") and ref.logical.suffix in (
+        ".yml",
+        ".yaml",
+    ):
+        kind = "unchecked"  # DeepStream also takes YAML element configs; not linted here
+    src = loader.read(kind, ref.logical, keyfile=kind not in ("tracker", "labels", "unchecked"))
     cs.files[src.rel] = src
     return src
 
@@ -301,7 +314,9 @@ def _follow(loader: Loader, cs: ConfigSet, app: Source) -> None:
         if not (primary or gname.startswith("secondary-gie")):
             continue
         ref = refs.get((gname, "config-file"))
-        config = _load_ref(loader, cs, ref, "nvinfer") if ref else None
+        # plugin-type=1 names an nvinferserver (protobuf text) config: not linted here.
+        kind = "unchecked" if group.get("plugin-type") == "1" else "nvinfer"
+        config = _load_ref(loader, cs, ref, kind) if ref else None
         if config is not None and config.kind == "nvinfer":
             _collect_refs(loader, cs, config)
         cs.gies.append(Gie(group, primary, group.get("enable") == "1", config))

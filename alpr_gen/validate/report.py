@@ -6,9 +6,12 @@ import json
 import os
 from itertools import groupby
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from alpr_gen.validate.findings import Finding, LintReport, Severity
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 FORMATS = ("human", "json", "github")
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -33,11 +36,14 @@ def summary(report: LintReport) -> str:
     )
 
 
-def print_human(report: LintReport, out: TextIO, *, title: str | None = None) -> None:
+def render_human(
+    report: LintReport, *, console: Console | None = None, title: str | None = None
+) -> None:
+    """Findings grouped by file, then a summary line, on a rich console (stdout by default)."""
     from rich.console import Console
     from rich.markup import escape
 
-    console = Console(file=out, highlight=False, soft_wrap=True, emoji=False)
+    console = console or Console(highlight=False, soft_wrap=True, emoji=False)
     console.print(f"[bold]{escape(title or report.root)}[/]")
     for file, items in groupby(report.findings, key=lambda f: f.file):
         console.print(f"  [bold]{escape(file)}[/]")
@@ -50,6 +56,13 @@ def print_human(report: LintReport, out: TextIO, *, title: str | None = None) ->
             )
     style = "bold red" if report.errors else ("yellow" if report.warnings else "green")
     console.print(f"  [{style}]{escape(summary(report))}[/]")
+
+
+def print_human(report: LintReport, out: TextIO, *, title: str | None = None) -> None:
+    from rich.console import Console
+
+    console = Console(file=out, highlight=False, soft_wrap=True, emoji=False)
+    render_human(report, console=console, title=title)
 
 
 def _gh_escape(text: str, *, prop: bool = False) -> str:

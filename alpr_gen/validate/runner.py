@@ -109,8 +109,18 @@ def run_validate(
     reports: list[tuple[str, LintReport]] = []
     if path is not None:
         reports.append((str(path), lint_path(path, deepstream=deepstream, platform=platform)))
+    failed = 0
     for name in names:
-        report = lint_site(name, out_dir=out_dir, deepstream=deepstream, platform=platform)
+        try:
+            report = lint_site(name, out_dir=out_dir, deepstream=deepstream, platform=platform)
+        except AlprGenError as exc:
+            if len(names) == 1 and path is None:
+                raise
+            # One profile that cannot be loaded must not hide the others' findings.
+            print(f"error: site {name}: {exc}", file=sys.stderr)
+            failed = exc.exit_code
+            continue
         reports.append((f"site {name} (rendered in memory)", report))
-    emit(reports, fmt, out or sys.stdout)
-    return max(r.exit_code(strict=strict) for _, r in reports)
+    if reports:
+        emit(reports, fmt, out or sys.stdout)
+    return max([failed] + [r.exit_code(strict=strict) for _, r in reports])

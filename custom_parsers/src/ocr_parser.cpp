@@ -30,6 +30,7 @@
 #include "alpr_common.h"
 
 #include <atomic>
+#include <cmath>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -309,7 +310,7 @@ struct Decoded {
         if (s.empty()) return;
         text += s;
         ++chars;
-        if (score < minScore) minScore = score;
+        if (score < minScore || std::isnan(score)) minScore = score;  // NaN sticks: no plate
         product *= score;
         sum += score;
     }

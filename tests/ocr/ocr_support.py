@@ -1,166 +1,64 @@
-"""Helpers for the OCR tests and bench/bench_ocr.py: build the parser library with the project's
-Makefile, drive NvDsInferParseAlprOcr through a small ctypes harness, render plate crops."""
+"""Helpers for the OCR tests (and bench/bench_ocr.py): call NvDsInferParseAlprOcr through the
+parsers' harness (alpr_gen.testing.parser_harness), write its settings, render plate crops."""
 
 from __future__ import annotations
 
 import ctypes
 import random
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[2]
-PARSERS = REPO / "custom_parsers"
-HARNESS_SRC = Path(__file__).with_name("ocr_harness.cpp")
-
-DTYPES = {np.dtype(np.float32): 0, np.dtype(np.float16): 1, np.dtype(np.int32): 3}
-DTYPES[np.dtype(np.int64)] = 4
-
-
-def build_library(build_dir: Path) -> Path:
-    """`make -C custom_parsers BUILD=...`: the same build the users get (without DeepStream)."""
-    subprocess.run(
-        ["nice", "make", "-s", "-C", str(PARSERS), f"BUILD={build_dir}"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return build_dir / "libnvdsinfer_alpr.so"
-
-
-def build_harness(build_dir: Path) -> Path:
-    out = build_dir / "libocr_harness.so"
-    subprocess.run(
-        [
-            "nice", "g++", "-std=c++17", "-O2", "-fPIC", "-shared",
-            f"-I{PARSERS / 'include'}", "-o", str(out), str(HARNESS_SRC), "-ldl",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )  # fmt: skip
-    return out
-
-
-class _Result(ctypes.Structure):
-    _fields_ = [
-        ("ok", ctypes.c_int),
-        ("nattr", ctypes.c_int),
-        ("index", ctypes.c_uint),
-        ("value", ctypes.c_uint),
-        ("confidence", ctypes.c_float),
-    ]
+from alpr_gen.testing.parser_harness import Attribute, Layer, ParserHarness
 
 
 @dataclass(frozen=True)
-class Layer:
-    """One output layer as nvinfer hands it over (dims = the array's shape, batch excluded)."""
+class Read:
+    """One NvDsInferParseAlprOcr call: what it returned, the plate (if any), attrString."""
 
-    name: str
-    array: np.ndarray
-    dims: tuple[int, ...] | None = None  # override, to lie about the shape (robustness tests)
-    num_elements: int | None = None
-    dtype_code: int | None = None
-    null_buffer: bool = False
-
-
-@dataclass(frozen=True)
-class ParseResult:
     ok: bool
-    nattr: int
-    label: str
-    confidence: float
+    label: str | None
+    confidence: float | None
     desc: str
-    index: int
-    value: int
+    attrs: list[Attribute]
+    error: str
 
 
-class OcrParser:
-    """NvDsInferParseAlprOcr in a built library, called like nvinfer calls it."""
+class OcrCalls:
+    """NvDsInferParseAlprOcr through the parsers' harness, plus AlprOcrLoadConfig."""
 
-    def __init__(self, lib: Path, harness: Path) -> None:
-        self._h = ctypes.CDLL(str(harness))
-        self._h.ocr_harness_open.argtypes = [ctypes.c_char_p]
-        rc = self._h.ocr_harness_open(str(lib).encode())
-        if rc != 0:
-            raise RuntimeError(f"cannot open {lib} (rc {rc})")
-        self._h.ocr_harness_load_config.argtypes = [ctypes.c_char_p]
-        self._h.ocr_harness_last_error.restype = ctypes.c_char_p
-        layer_args = [
-            ctypes.c_int,
-            ctypes.POINTER(ctypes.c_int),
-            ctypes.POINTER(ctypes.c_uint),
-            ctypes.POINTER(ctypes.c_uint),
-            ctypes.POINTER(ctypes.c_uint),
-            ctypes.POINTER(ctypes.c_void_p),
-            ctypes.POINTER(ctypes.c_char_p),
-            ctypes.c_float,
-        ]
-        self._h.ocr_harness_parse.argtypes = [
-            *layer_args,
-            ctypes.POINTER(_Result),
-            ctypes.c_char_p,
-            ctypes.c_size_t,
-            ctypes.c_char_p,
-            ctypes.c_size_t,
-        ]
-        self._h.ocr_harness_time.argtypes = [*layer_args, ctypes.c_int]
-        self._h.ocr_harness_time.restype = ctypes.c_double
-        self._h.ocr_harness_set_logging.argtypes = [ctypes.c_int]
-
-    def load_config(self, path: Path | None) -> bool:
-        return bool(self._h.ocr_harness_load_config(str(path).encode() if path else None))
-
-    def last_error(self) -> str:
-        return self._h.ocr_harness_last_error().decode()
-
-    def set_logging(self, on: bool) -> None:
-        self._h.ocr_harness_set_logging(int(on))
-
-    def _args(self, layers: list[Layer]) -> tuple:
-        n = len(layers)
-        keep = [np.ascontiguousarray(x.array) for x in layers]
-        dtypes = (ctypes.c_int * n)(
-            *[x.dtype_code if x.dtype_code is not None else DTYPES[a.dtype] for x, a in zip(layers, keep, strict=True)]
-        )  # fmt: skip
-        num_dims = (ctypes.c_uint * n)()
-        dims = (ctypes.c_uint * (8 * n))()
-        numel = (ctypes.c_uint * n)()
-        bufs = (ctypes.c_void_p * n)()
-        names = (ctypes.c_char_p * n)()
-        for i, (x, a) in enumerate(zip(layers, keep, strict=True)):
-            shape = x.dims if x.dims is not None else a.shape
-            num_dims[i] = len(shape)
-            for k, d in enumerate(shape[:8]):
-                dims[8 * i + k] = d
-            numel[i] = x.num_elements if x.num_elements is not None else a.size
-            bufs[i] = None if x.null_buffer else a.ctypes.data
-            names[i] = x.name.encode()
-        return (n, dtypes, num_dims, dims, numel, bufs, names), keep
-
-    def parse(self, layers: list[Layer], threshold: float = 0.0) -> ParseResult:
-        args, _keep = self._args(layers)
-        res = _Result()
-        label = ctypes.create_string_buffer(4096)
-        desc = ctypes.create_string_buffer(4096)
-        self._h.ocr_harness_parse(
-            *args, threshold, ctypes.byref(res), label, 4096, desc, 4096
-        )
-        return ParseResult(
-            bool(res.ok),
-            res.nattr,
-            label.value.decode(),
-            res.confidence,
-            desc.value.decode(),
-            res.index,
-            res.value,
+    def __init__(self, harness: ParserHarness) -> None:
+        self.harness = harness
+        self._load = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p)(
+            harness.symbol("AlprOcrLoadConfig")
         )
 
-    def time_ns(self, layers: list[Layer], iterations: int, threshold: float = 0.0) -> float:
-        args, _keep = self._args(layers)
-        return self._h.ocr_harness_time(*args, threshold, iterations)
+    def load_config(self, path: Path) -> bool:
+        return bool(self._load(str(path).encode()))
+
+    def parse(self, layers: list[Layer], threshold: float = 0.0) -> Read:
+        ok, attrs, desc = self.harness.classifier(
+            "NvDsInferParseAlprOcr", layers, threshold=threshold, net=(320, 48, 3)
+        )
+        a = attrs[0] if attrs else None
+        return Read(
+            ok,
+            a.label if a else None,
+            a.confidence if a else None,
+            desc,
+            attrs,
+            self.harness.last_error(),
+        )
+
+
+def indices_layers(indices: np.ndarray, scores: np.ndarray) -> list[Layer]:
+    """The --argmax form; int64 indices are DeepStream 8.0's INT64 (4)."""
+    dt = 4 if indices.dtype == np.int64 else None
+    return [
+        Layer(indices, name="ocr_indices", data_type=dt),
+        Layer(np.asarray(scores), name="ocr_scores"),
+    ]
 
 
 def write_config(directory: Path, dictionary: str, **keys: object) -> Path:

@@ -11,6 +11,14 @@ def test_profile_reference_is_up_to_date() -> None:
 
 def test_profile_reference_covers_every_section() -> None:
     text = profile_reference()
-    for section in ("## SiteProfile", "## Camera", "## Line", "## Detector", "## Ocr", "## Mqtt", "## Kafka"):
+    for section in (
+        "## SiteProfile",
+        "## Camera",
+        "## Line",
+        "## Detector",
+        "## Ocr",
+        "## Mqtt",
+        "## Kafka",
+    ):
         assert section in text
     assert "| `cameras` |" in text

@@ -6,6 +6,7 @@ one test renders a shipped profile for real. Every address is on 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -85,6 +86,7 @@ def write_bundle(root: Path, spec: BundleSpec) -> Path:
             "msg-broker-config=broker.txt",
             "",
         ]
+        (root / "msgconv.txt").write_text("[sensor0]\nenable=1\nid=cam0\n")
         (root / "broker.txt").write_text(
             f"[message-broker]\nhostname=127.0.0.1\nport={spec.broker_port}\npassword=hunter2\n"
         )
@@ -191,13 +193,17 @@ def _start(
         broker = RunningBroker(name, port, proc, 0.0)
         stop_broker(broker)
         tail = log.read_text(errors="replace").strip().splitlines()[-8:]
-        pytest.fail(f"{name} did not listen on 127.0.0.1:{port} within {timeout}s:\n" + "\n".join(tail))
+        pytest.fail(
+            f"{name} did not listen on 127.0.0.1:{port} within {timeout}s:\n" + "\n".join(tail)
+        )
     return RunningBroker(name, port, proc, time.monotonic() - t0)
 
 
 @pytest.fixture
 def mosquitto(tmp_path: Path) -> Iterator[RunningBroker]:
-    exe = shutil.which("mosquitto") or ("/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None)
+    exe = shutil.which("mosquitto") or (
+        "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None
+    )
     if exe is None:
         pytest.skip("mosquitto not installed (apt-get install mosquitto)")
     port = free_port()
@@ -231,7 +237,9 @@ def rabbitmq() -> Iterator[RunningBroker]:
     exe = shutil.which("rabbitmq-server") or (
         "/usr/sbin/rabbitmq-server" if Path("/usr/sbin/rabbitmq-server").exists() else None
     )
-    epmd = shutil.which("epmd") or next(iter(sorted(Path("/usr/lib/erlang").glob("erts-*/bin/epmd"))), None)
+    epmd = shutil.which("epmd") or next(
+        iter(sorted(Path("/usr/lib/erlang").glob("erts-*/bin/epmd"))), None
+    )
     if exe is None or epmd is None:
         pytest.skip("rabbitmq-server not installed (apt-get install rabbitmq-server)")
     # Not under pytest's tmp dir: that is 0700 root, and the server runs as the rabbitmq user.
@@ -286,10 +294,8 @@ def _stop_rabbit_vm(base: Path) -> None:
     pid_file = base / "rabbit.pid"
     if pid_file.exists() and pid_file.read_text().strip().isdigit():
         vm = int(pid_file.read_text().strip())
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(vm, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:

@@ -32,7 +32,11 @@ def test_native_argv_cwd_env(tmp_path: Path) -> None:
     assert spec.cwd == (tmp_path / "site").resolve()
     # No new mux, not verbose: only the OCR parser's settings file.
     assert spec.env == {"ALPR_OCR_CONFIG": str((tmp_path / "site" / "ocr_parser.cfg").resolve())}
-    assert native_command(b, "deepstream-app").argv == ["deepstream-app", "-c", "deepstream_app.txt"]
+    assert native_command(b, "deepstream-app").argv == [
+        "deepstream-app",
+        "-c",
+        "deepstream_app.txt",
+    ]
 
 
 def test_env_new_mux_verbose_and_no_ocr(tmp_path: Path) -> None:
@@ -58,7 +62,14 @@ def test_docker_command_dgpu_and_jetson(tmp_path: Path) -> None:
     envs = [a[i + 1] for i, x in enumerate(a) if x == "-e"]
     assert envs == ["GST_DEBUG=2", "GST_DEBUG_NO_COLOR=1", f"ALPR_OCR_CONFIG={bdir}/ocr_parser.cfg"]
     image_at = a.index("nvcr.io/nvidia/deepstream:7.0-triton-multiarch")
-    assert a[image_at + 1 :] == ["stdbuf", "-oL", "-eL", "deepstream-app", "-c", "deepstream_app.txt"]
+    assert a[image_at + 1 :] == [
+        "stdbuf",
+        "-oL",
+        "-eL",
+        "deepstream-app",
+        "-c",
+        "deepstream_app.txt",
+    ]
     name = a[a.index("--name") + 1]
     assert spec.kill_argv == ["docker", "kill", name]
 
@@ -81,7 +92,10 @@ def test_engine_from_the_app_gie_group_wins(tmp_path: Path) -> None:
     app = root / "deepstream_app.txt"
     app.write_text(app.read_text().replace("model-engine-file=models/", "model-engine-file=other/"))
     (infer,) = load_bundle(root).infer
-    assert infer.engine_path(root.resolve()) == root.resolve() / "other/yolo11n.onnx_b2_gpu0_fp16.engine"
+    assert (
+        infer.engine_path(root.resolve())
+        == root.resolve() / "other/yolo11n.onnx_b2_gpu0_fp16.engine"
+    )
 
 
 def test_masking() -> None:

@@ -116,6 +116,12 @@ def test_each_known_failure_gets_its_hint(rule_id: str, line: str) -> None:
     assert found[0].hint and "{" not in found[0].hint  # every placeholder filled
 
 
+@pytest.mark.parametrize("line", [line for lines in LOG_LINES.values() for line in lines])
+def test_the_stateful_parser_sees_every_known_failure(line: str) -> None:
+    # LogParser skips lines without a keyword (speed): none of the known failures may be lost.
+    assert [e for e in LogParser().feed(line) if isinstance(e, Failure)] == match_failures(line)
+
+
 def test_every_rule_has_a_sample_line() -> None:
     assert {r.id for r in RULES} == set(LOG_LINES)
 

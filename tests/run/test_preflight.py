@@ -120,7 +120,10 @@ def test_missing_things_fail_with_hints(tmp_path: Path) -> None:
     assert c["DeepStream version"].detail == "6.3 installed, bundle targets 7.0"
     assert c["parser library"].status == FAIL
     assert c["parser library"].hint == f"alpr-gen build-parser --out {b.dir / 'lib'}"
-    assert c["model [primary-gie]"].status == FAIL and "alpr-gen export" in c["model [primary-gie]"].hint
+    assert (
+        c["model [primary-gie]"].status == FAIL
+        and "alpr-gen export" in c["model [primary-gie]"].hint
+    )
     assert c["OCR dictionary"].status == FAIL and "export-ocr" in c["OCR dictionary"].hint
     assert c["GPU"].status == FAIL
     assert c["camera [source0]"].status == WARN  # cameras may come up later: not fatal
@@ -186,7 +189,9 @@ def test_gpu_check_variants(tmp_path: Path) -> None:
     smi = tmp_path / "nvidia-smi"
     smi.write_text("#!/bin/sh\necho 'GPU 0: NVIDIA T4 (UUID: GPU-1)'\n")
     smi.chmod(0o755)
-    env = Environment(dev=tmp_path / "nodev", which=lambda n: str(smi) if n == "nvidia-smi" else None)
+    env = Environment(
+        dev=tmp_path / "nodev", which=lambda n: str(smi) if n == "nvidia-smi" else None
+    )
     assert check_gpu(env, "dgpu") == Check("GPU", OK, "GPU 0: NVIDIA T4 (UUID: GPU-1)")
 
 
@@ -285,5 +290,7 @@ def test_stand_in_is_executable() -> None:
     from .conftest import FAKE_DS
 
     assert os.access(FAKE_DS, os.X_OK)
-    res = subprocess.run([sys.executable, str(FAKE_DS), "--version"], capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, str(FAKE_DS), "--version"], capture_output=True, text=True
+    )
     assert res.stdout.splitlines()[:2] == ["deepstream-app version 7.0.0", "DeepStreamSDK 7.0.0"]

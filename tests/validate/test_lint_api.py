@@ -65,9 +65,7 @@ def test_as_if_at_resolves_artifacts_at_the_final_dir(base_set: Path, tmp_path: 
     assert final.findings == []
 
 
-def test_a_crashing_rule_becomes_a_finding(
-    base_set: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_crashing_rule_becomes_a_finding(base_set: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(cs: object) -> list[object]:
         raise KeyError("x")
 
@@ -79,27 +77,58 @@ def test_a_crashing_rule_becomes_a_finding(
 
 
 _LINE = st.one_of(
-    st.sampled_from(["[application]", "[source0]", "[primary-gie]", "[streammux]", "[sink0]",
-                     "[tracker]", "[secondary-gie0]", "[nvds-analytics]", "[source0]"]),
-    st.sampled_from(["enable=1", "enable=true", "type=4", "type=3", "batch-size=0",
-                     "config-file=pgie_yolo11.txt", "config-file=/dev/null",
-                     "ll-config-file=tracker.yml", "config-file=analytics.txt",
-                     "operate-on-gie-id=9", "gie-unique-id=1", "uri=x", "num-sources=-3",
-                     "msg-conv-config=/", "labelfile-path=.", "rows=0"]),
+    st.sampled_from(
+        [
+            "[application]",
+            "[source0]",
+            "[primary-gie]",
+            "[streammux]",
+            "[sink0]",
+            "[tracker]",
+            "[secondary-gie0]",
+            "[nvds-analytics]",
+            "[source0]",
+        ]
+    ),
+    st.sampled_from(
+        [
+            "enable=1",
+            "enable=true",
+            "type=4",
+            "type=3",
+            "batch-size=0",
+            "config-file=pgie_yolo11.txt",
+            "config-file=/dev/null",
+            "ll-config-file=tracker.yml",
+            "config-file=analytics.txt",
+            "operate-on-gie-id=9",
+            "gie-unique-id=1",
+            "uri=x",
+            "num-sources=-3",
+            "msg-conv-config=/",
+            "labelfile-path=.",
+            "rows=0",
+        ]
+    ),
     st.text(max_size=30),
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(lines=st.lists(_LINE, max_size=25))
 def test_never_raises_on_malformed_app_config(base_set: Path, lines: list[str]) -> None:
-    (base_set / "deepstream_app.txt").write_text("\n".join(lines), encoding="utf-8",
-                                                errors="surrogateescape")
+    (base_set / "deepstream_app.txt").write_text(
+        "\n".join(lines), encoding="utf-8", errors="surrogateescape"
+    )
     report = lint_path(base_set)
     assert all(f.rule_id != "DS000" for f in report.findings), report.findings
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text(max_size=300))
 def test_never_raises_on_malformed_nested_files(base_set: Path, text: str) -> None:
     for name in ("pgie_yolo11.txt", "tracker.yml", "analytics.txt", "broker.txt", "labels.txt"):

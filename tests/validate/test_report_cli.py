@@ -93,3 +93,30 @@ def test_site_is_rendered_in_memory(
     assert code == 0 and data["errors"] == 0
     assert data["title"] == "site demo (rendered in memory)"
     assert not (tmp_path / "out").exists()  # nothing written
+
+
+def test_all_sites(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alpr_gen.profile import known_profiles
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FLEET_MQTT_PASSWORD", "test")
+    code, out, _ = run(["validate", "--all-sites", "--format", "json"], capsys)
+    data = json.loads(out)
+    assert code == 0
+    assert [d["title"] for d in data] == [
+        f"site {n} (rendered in memory)" for n in known_profiles()
+    ]
+    assert all(d["errors"] == 0 for d in data)
+
+
+def test_all_sites_goes_on_past_a_profile_that_cannot_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FLEET_MQTT_PASSWORD", raising=False)
+    code, out, err = run(["validate", "--all-sites", "--format", "json"], capsys)
+    assert code == 2
+    assert "site fleet16" in err and "FLEET_MQTT_PASSWORD" in err
+    assert "site demo (rendered in memory)" in [d["title"] for d in json.loads(out)]

@@ -464,3 +464,20 @@ def nothing_enabled(cs: ConfigSet) -> Iterator[Hit]:
         yield hit(cs.app, 0, None, None, "no [sourceN] has enable=1: nothing to process")
     if not cs.enabled_sinks():
         yield hit(cs.app, 0, None, None, "no [sinkN] has enable=1: add one (type=1 fakesink)")
+
+
+@rule("DS322", W, "[class-attrs-*] in a config that is not a detector (ignored)")
+def class_attrs_ignored(cs: ConfigSet) -> Iterator[Hit]:
+    for gie in _enabled(cs):
+        if gie.config is None or gie.config.kf is None or _detector(gie):
+            continue
+        for group in gie.config.kf.groups.values():
+            if group.name.startswith("class-attrs-"):
+                yield hit(
+                    gie.config,
+                    group.line,
+                    group.name,
+                    None,
+                    f"[{group.name}] is read only for network-type 0 or 3 (detectors): "
+                    "its thresholds do nothing here; remove it",
+                )

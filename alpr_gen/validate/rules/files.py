@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 from alpr_gen.validate.findings import Severity
-from alpr_gen.validate.loader import ConfigSet, PathRef, in_deepstream
+from alpr_gen.validate.loader import ConfigSet, PathRef, in_deepstream, is_ocr_gie
 from alpr_gen.validate.rules import Hit, hit, rule
 from alpr_gen.validate.schema import PathKind
 
-_DEPLOY_HINT = {
-    "onnx-file": "run `alpr-gen export --site NAME`",
-    "model-engine-file": "run `alpr-gen export --site NAME` (or let nvinfer build it)",
-    "int8-calib-file": "run `alpr-gen export --site NAME` with INT8 calibration",
-    "custom-lib-path": "run `alpr-gen build-parser --site NAME`",
-    "dictionary": "run `alpr-gen export-ocr --site NAME`",
-}
+
+def _deploy_hint(cs: ConfigSet, ref: PathRef) -> str:
+    """Which alpr-gen command deploys the artifact a ref names."""
+    site = cs.site or "NAME"
+    ocr = [g for g in cs.gies if is_ocr_gie(g)]
+    ocr_configs = {g.config.rel for g in ocr if g.config is not None}
+    ocr_groups = {g.group.name for g in ocr}
+    if ref.key == "custom-lib-path":
+        out = os.path.relpath(ref.logical.parent)
+        if out.startswith(".."):
+            out = ref.logical.parent.as_posix()
+        return f"run `alpr-gen build-parser --out {out}`"
+    if (
+        ref.owner.kind == "ocr"
+        or ref.owner.rel in ocr_configs
+        or (ref.owner is cs.app and ref.group in ocr_groups)
+    ):
+        return "run `alpr-gen export-ocr` (writes the OCR model and its dictionary)"
+    if ref.key in ("onnx-file", "model-engine-file", "int8-calib-file"):
+        return f"run `alpr-gen export --site {site}`"
+    return "deploy it before starting deepstream-app"
 
 
 def _missing(cs: ConfigSet, kind: PathKind) -> Iterator[PathRef]:
@@ -50,7 +65,7 @@ def not_deployed(cs: ConfigSet) -> Iterator[Hit]:
     for ref in _missing(cs, PathKind.ARTIFACT):
         if ref.key == "model-engine-file" and _onnx_beside(cs, ref):
             continue  # DS203
-        how = _DEPLOY_HINT.get(ref.key, "deploy it before starting deepstream-app")
+        how = _deploy_hint(cs, ref)
         yield hit(
             ref.owner,
             ref.line,

@@ -176,3 +176,29 @@ def conn_str_format(cs: ConfigSet) -> Iterator[Hit]:
                 "msg-broker-conn-str",
                 f"'{value}' is not host;port (e.g. localhost;1883)",
             )
+
+
+# The field the Kafka adaptor hashes to pick a partition, per msgconv payload type.
+_PARTITION_KEY = {"0": "sensor.id", "1": "sensorId"}
+
+
+@rule("DS410", W, "Kafka partition-key that the payload schema does not have")
+def partition_key(cs: ConfigSet) -> Iterator[Hit]:
+    for g in _msg_sinks(cs):
+        src = cs.brokers.get(g.name)
+        group = src.kf.group("message-broker") if src and src.kf else None
+        payload = g.get("msg-conv-payload-type", "0") or "0"
+        want = _PARTITION_KEY.get(payload)
+        if _adaptor(g) != "kafka" or group is None or want is None or src is None:
+            continue
+        value = group.get("partition-key")
+        if value is not None and value != want:
+            yield hit(
+                src,
+                group.line_of("partition-key"),
+                "message-broker",
+                "partition-key",
+                f"partition-key={value} is not a field of the "
+                f"{'full' if payload == '0' else 'minimal'} payload "
+                f"(msg-conv-payload-type={payload}): use partition-key={want}",
+            )

@@ -32,3 +32,17 @@ def bad_manifest(cs: ConfigSet) -> Iterator[Hit]:
             None,
             f"{cs.manifest_error}; checked as DeepStream {cs.deepstream} on {cs.platform}",
         )
+
+
+@rule("DS003", Severity.INFO, "YAML or nvinferserver element config not checked")
+def yaml_unchecked(cs: ConfigSet) -> Iterator[Hit]:
+    for src in cs.files.values():
+        if src.kind == "unchecked":
+            yield Hit(
+                src.rel,
+                0,
+                None,
+                None,
+                f"{src.rel} is a YAML or nvinferserver config: its keys are not checked "
+                "(only INI-style configs are)",
+            )

@@ -1,0 +1,165 @@
+"""The real chain, as DeepStream runs it, against Ultralytics' own predictions.
+
+YOLO11n (yolo11n.yaml, seeded weights made image-dependent by `lift_model`) is exported with
+Ultralytics' exporter to ONNX twice: raw [1, 84, 8400] and nms=True [1, 300, 6]; the
+`deepstream` [8400, 6] head is computed from the raw output in numpy. Each image is letterboxed
+as nvinfer does and run by onnxruntime; the output goes through NvDsInferParseAlprYolo (via the
+nvinfer ABI harness), nvinfer's cluster-mode=2 NMS (none for end2end, which is NMSed in the
+graph) and nvinfer's letterbox undo. Ultralytics' `predict` on the same network input, with its
+own decode, NMS and `scale_boxes`, must give the same detections: same classes, boxes within
+1 px. Thresholds are picked where neither pipeline's rounding can flip a decision
+(`chain.thresholds_well_defined`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from alpr_gen.testing.parser_harness import Layer, ParserHarness
+
+from .chain import (
+    NET,
+    Letterbox,
+    deepstream_head,
+    lift_model,
+    match_detections,
+    nvinfer_letterbox,
+    nvinfer_unletterbox,
+    thresholds_well_defined,
+)
+
+pytestmark = pytest.mark.slow
+FN = "NvDsInferParseAlprYolo"
+IMAGES = ("bus.jpg", "zidane.jpg")
+NC = 80
+
+
+@dataclass
+class Chain:
+    conf: float
+    iou: float
+    frames: dict[str, np.ndarray]  # RGB
+    geo: dict[str, Letterbox]
+    raw: dict[str, np.ndarray]  # [84, 8400]
+    end2end: dict[str, np.ndarray]  # [300, 6]
+    ultralytics: dict[str, np.ndarray]  # [n, 6] x1, y1, x2, y2, conf, class in frame px
+
+
+def _export(pt: Path, dest: Path, **kw: object) -> Path:
+    from ultralytics import YOLO
+
+    out = Path(YOLO(str(pt)).export(format="onnx", opset=17, simplify=True, imgsz=NET, **kw))
+    return out.rename(dest)
+
+
+def _run_onnx(path: Path, tensors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    name = sess.get_inputs()[0].name
+    return {k: sess.run(None, {name: x})[0][0] for k, x in tensors.items()}  # batch slice
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory: pytest.TempPathFactory) -> Chain:
+    torch = pytest.importorskip("torch")
+    cv2 = pytest.importorskip("cv2")
+    ultralytics = pytest.importorskip("ultralytics")
+    from ultralytics import YOLO
+    from ultralytics.utils.ops import scale_boxes
+
+    work = tmp_path_factory.mktemp("yolo11n-chain")
+    assets = Path(ultralytics.__file__).parent / "assets"
+    frames = {n: np.ascontiguousarray(cv2.imread(str(assets / n))[:, :, ::-1]) for n in IMAGES}
+    boxed = {n: nvinfer_letterbox(f) for n, f in frames.items()}
+    tensors = {n: t for n, (t, _) in boxed.items()}
+
+    torch.manual_seed(0)
+    model = YOLO("yolo11n.yaml")
+    lift_model(model, torch.from_numpy(tensors["bus.jpg"]))
+    pt = work / "lifted.pt"
+    model.save(str(pt))
+    raw = _run_onnx(_export(pt, work / "raw.onnx"), tensors)
+
+    grid = [(c, i) for c in np.round(np.arange(0.50, 0.96, 0.01), 2) for i in (0.45, 0.5, 0.6, 0.7)]
+    conf, iou = next(
+        ((float(c), i) for c, i in grid if thresholds_well_defined(list(raw.values()), c, i)[0]),
+        (None, None),
+    )
+    assert conf is not None, "no well-defined (conf, iou) on this model: widen the grid"
+    e2e = _run_onnx(
+        _export(pt, work / "end2end.onnx", nms=True, conf=conf, iou=iou, max_det=300), tensors
+    )
+
+    predictor = YOLO(str(pt))
+    preds = {}
+    for n, x in tensors.items():
+        r = predictor.predict(torch.from_numpy(x), conf=conf, iou=iou, max_det=300, verbose=False)
+        b = r[0].boxes
+        xyxy = scale_boxes((NET, NET), b.xyxy.clone(), frames[n].shape[:2]).numpy()
+        preds[n] = np.concatenate([xyxy, b.conf.numpy()[:, None], b.cls.numpy()[:, None]], axis=1)
+    return Chain(conf, iou, frames, {n: g for n, (_, g) in boxed.items()}, raw, e2e, preds)
+
+
+def _deepstream_chain(
+    harness: ParserHarness, chain: Chain, name: str, output: np.ndarray, nms: bool
+) -> np.ndarray:
+    thr = [chain.conf] * NC
+    res = harness.bbox(FN, [Layer(output)], num_classes=NC, pre_thresholds=thr, net=(NET, NET, 3))
+    assert res.ok, res.error
+    dets = res.dets
+    if nms:
+        dets = harness.nms(dets, num_classes=NC, pre_thresholds=thr, iou_thresholds=[chain.iou] * NC)
+    return nvinfer_unletterbox(dets, chain.geo[name], chain.frames[name].shape[:2])
+
+
+@pytest.mark.parametrize("name", IMAGES)
+@pytest.mark.parametrize("head", ["raw", "deepstream", "end2end"])
+def test_chain_matches_ultralytics_predict(
+    harness: ParserHarness, chain: Chain, head: str, name: str
+) -> None:
+    if head == "raw":
+        ours = _deepstream_chain(harness, chain, name, chain.raw[name], nms=True)
+    elif head == "deepstream":
+        ours = _deepstream_chain(harness, chain, name, deepstream_head(chain.raw[name]), nms=True)
+    else:  # NMS ran in the graph: nvinfer's cluster-mode=4 (none)
+        ours = _deepstream_chain(harness, chain, name, chain.end2end[name], nms=False)
+    theirs = chain.ultralytics[name]
+    assert len(theirs) >= 5, "too few predictions for a meaningful comparison"
+    assert match_detections(ours, theirs, tol=1.0) == []
+    np.testing.assert_allclose(np.sort(ours[:, 4]), np.sort(theirs[:, 4]), atol=1e-4)
+
+
+@pytest.mark.parametrize("name", IMAGES)
+def test_raw_and_deepstream_heads_parse_identically(
+    harness: ParserHarness, chain: Chain, name: str
+) -> None:
+    thr = [chain.conf] * NC
+    a = harness.bbox(FN, [Layer(chain.raw[name])], num_classes=NC, pre_thresholds=thr)
+    b = harness.bbox(
+        FN, [Layer(deepstream_head(chain.raw[name]))], num_classes=NC, pre_thresholds=thr
+    )
+    assert a.ok and b.ok and len(a.dets) > 0
+    np.testing.assert_array_equal(a.dets, b.dets)
+
+
+@pytest.mark.parametrize("name", IMAGES)
+def test_letterbox_undo_agrees_with_ultralytics(chain: Chain, name: str) -> None:
+    """The scaled frame inside the network input maps back onto the whole frame under both
+    nvinfer's undo and Ultralytics' scale_boxes (independent implementations)."""
+    torch = pytest.importorskip("torch")
+    from ultralytics.utils.ops import scale_boxes
+
+    g = chain.geo[name]
+    h, w = chain.frames[name].shape[:2]
+    inner = np.array([[g.offset_left, g.offset_top, g.width, g.height, 1, 0]], np.float32)
+    ours = nvinfer_unletterbox(inner, g, (h, w))[0, :4]
+    box = torch.tensor([[g.offset_left, g.offset_top, g.offset_left + g.width,
+                         g.offset_top + g.height]], dtype=torch.float64)  # fmt: skip
+    theirs = scale_boxes((NET, NET), box, (h, w)).numpy()[0]
+    np.testing.assert_allclose(ours, [0, 0, w, h], atol=1e-6)
+    np.testing.assert_allclose(theirs, [0, 0, w, h], atol=1.0)
