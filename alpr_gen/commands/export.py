@@ -58,6 +58,10 @@ def register(app: typer.Typer) -> None:
         workspace: Annotated[
             int | None, typer.Option(help="TensorRT workspace in MB (default 2048).")
         ] = None,
+        scaling_filter: Annotated[
+            int | None,
+            typer.Option(help="int8: nvinfer's scaling-filter, 0 nearest, 1 bilinear (default 1)."),
+        ] = None,
         gpu_id: Annotated[int | None, typer.Option(help="GPU to build on (default 0).")] = None,
         deepstream: Annotated[
             str | None,
@@ -89,6 +93,7 @@ def register(app: typer.Typer) -> None:
             "precision": precision.value if precision else None,
             "workspace_mb": workspace,
             "gpu_id": gpu_id,
+            "scaling_filter": scaling_filter,
         }
         common = {
             "dynamic": dynamic,

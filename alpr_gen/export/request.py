@@ -61,8 +61,9 @@ class ExportRequest:
     calib_max_images: int = 512
     # int8-calib-file, relative to out_dir (default `<onnx name>.calib`).
     calib_cache: str | None = None
-    # nvinfer's scaling-filter for the calibration letterbox: 0 nearest (its default), 1 bilinear.
-    scaling_filter: int = 0
+    # nvinfer's scaling-filter for the calibration letterbox: 1 bilinear (what alpr-gen's configs
+    # set), 0 nearest (nvinfer's default when the key is absent).
+    scaling_filter: int = 1
     workspace_mb: int = 2048
     gpu_id: int = 0
     deepstream: str | None = None

@@ -160,7 +160,7 @@ class PlateReader:
         whole = self.read_lines([crop])[0]
         if w / max(1, h) >= 2.6 or h < 16:
             return whole
-        top, bottom = crop[: h // 2 + h // 20], crop[h // 2 - h // 20 :]
+        top, bottom = crop[: h // 2], crop[h // 2 :]
         band = w // 7
         (t1, c1), (t2, c2), (b1, d1), (b2, d2), lower = self.read_lines(
             [top, bottom, top[:, band:], bottom[:, band:], crop[h // 4 :]]
