@@ -144,7 +144,14 @@ def build_engine(
     """Build (or find cached) the engine for `spec`. `calibrate()` returns an int8 calibrator."""
     builder = choose_builder(tensorrt_available(), find_trtexec())
     if builder == "nvinfer":
-        return EngineOutcome("deferred", spec.engine, nvinfer_first_start_message(spec))
+        message = nvinfer_first_start_message(spec)
+        if spec.precision == "int8" and not (spec.calib_cache and spec.calib_cache.is_file()):
+            message += (
+                f" For int8 nvinfer also needs the calibration cache {spec.calib_cache}, which "
+                "only a machine with the tensorrt Python package can make (export there with "
+                "--calib-images), or export fp16."
+            )
+        return EngineOutcome("deferred", spec.engine, message)
     if builder == "tensorrt":
         import tensorrt as trt
 

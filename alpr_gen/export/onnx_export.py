@@ -68,7 +68,6 @@ def load_detection_model(weights: Path) -> LoadedModel:
 
 def prepare_for_export(model: object, *, dynamic: bool) -> object:
     """Fuse and switch the Detect head to export mode (decoded boxes, no training extras)."""
-    import torch
     from ultralytics.nn.modules.block import C2f
     from ultralytics.nn.modules.head import Detect
 
@@ -86,7 +85,6 @@ def prepare_for_export(model: object, *, dynamic: bool) -> object:
             m.shape = None
         elif isinstance(m, C2f):
             m.forward = m.forward_split  # Split rather than Chunk: a cleaner graph
-    torch.set_grad_enabled(False)
     return model
 
 
@@ -110,7 +108,7 @@ def export_onnx(wrapper: object, req: ExportRequest, dest: Path, metadata: dict[
     dynamic_axes = {INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}} if req.dynamic else None
     raw_path = dest.with_name(dest.name + ".raw.onnx")
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")  # tracer chatter about advanced indexing and constants
             torch.onnx.export(
                 wrapper,

@@ -115,7 +115,13 @@ def _export_onnx_files(
 def _engine(
     req: ExportRequest, onnx_sha: str, calib_path: Path | None, reporter: Reporter
 ) -> EngineOutcome:
-    from alpr_gen.export.engine import EngineSpec, build_engine
+    from alpr_gen.export.engine import (
+        EngineSpec,
+        build_engine,
+        choose_builder,
+        find_trtexec,
+        tensorrt_available,
+    )
 
     engine_path = req.out_dir / req.engine_relpath
     if req.engine == "skip":
@@ -131,6 +137,8 @@ def _engine(
         gpu_id=req.gpu_id,
         calib_cache=calib_path,
     )
+    if choose_builder(tensorrt_available(), find_trtexec()) == "nvinfer":
+        return build_engine(spec, onnx_sha)  # nothing to build here: says who builds it, when
     calib_id = _calib_id(req) if req.precision == "int8" else ""
     batches = _calibration_batches(req) if req.precision == "int8" else None
     total = len(batches) if batches is not None and len(batches) else None

@@ -33,6 +33,7 @@ DEFAULT_OPSET = 17
 # to import it (reference §9), so end2end is refused there.
 END2END_MIN_DEEPSTREAM = "7.0"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
+TOPK_MAX = 3840  # TensorRT's TopK layer takes K <= 3840
 
 
 def opset_for(deepstream: str | None) -> int:
@@ -171,11 +172,18 @@ def check_request(req: ExportRequest) -> None:
         raise ExportError(
             f"{where}: DeepStream {req.deepstream!r} is not one of {', '.join(DEEPSTREAM_VERSIONS)}"
         )
-    if req.topk < 1:
-        raise ExportError(f"{where}: --topk {req.topk} must be >= 1")
+    if not 1 <= req.topk <= TOPK_MAX:
+        raise ExportError(
+            f"{where}: --topk {req.topk} must be within 1..{TOPK_MAX} (TensorRT's TopK limit)"
+        )
     for name, value in (("conf", req.conf), ("iou", req.iou)):
         if not (math.isfinite(value) and 0.0 <= value <= 1.0):
             raise ExportError(f"{where}: --{name} {value} must be within [0, 1]")
+    if req.head == "end2end" and req.conf <= 0:
+        raise ExportError(
+            f"{where}: the end2end head needs --conf > 0 (its NMS keeps scores above it; 0 would "
+            "keep every class of every anchor)"
+        )
     if req.workspace_mb < 1:
         raise ExportError(f"{where}: workspace {req.workspace_mb} MB must be >= 1")
     if req.gpu_id < 0:

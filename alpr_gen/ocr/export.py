@@ -87,9 +87,9 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
     width = req.width or preset.width
     if height <= 0 or width <= 0:
         raise ExportError(f"--height {height} --width {width}: both must be positive")
-    src = req.model or bundled_ppocr_model()
     if req.model is None and req.kind != "ppocr":
         raise ExportError(f"--kind {req.kind} needs --model (only ppocr has a bundled model)")
+    src = req.model or bundled_ppocr_model()
     try:
         model = onnx.load(str(src))
     except Exception as exc:  # onnx raises DecodeError, OSError, ValidationError...
@@ -101,9 +101,20 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
     _fix_input(inp, preset.channels, height, width, src)
     # Drop stale intermediate shapes (they name the old dynamic dims) before inferring again.
     del graph.value_info[:]
-    probs, steps, classes, changes = _normalise_output(
-        model, len(entries), (preset.channels, height, width), src
-    )
+    chw = (preset.channels, height, width)
+    pre_argmaxed = _argmax_outputs(model)
+    if pre_argmaxed is not None:
+        # NVIDIA's LPRNet and similar ONNX models already end in ArgMax/Max: keep their heads.
+        if not req.argmax:
+            raise ExportError(
+                f"{src}: the model already ends in ArgMax/Max; its probabilities are gone",
+                hint="drop --no-argmax",
+            )
+        probs = ""
+        steps, classes = _probe_steps(model, pre_argmaxed[0], chw, src), len(entries) + 1
+        changes = ["model already outputs indices + scores; C taken from the dictionary"]
+    else:
+        probs, steps, classes, changes = _normalise_output(model, len(entries), chw, src)
 
     blank = preset.blank_index if preset.blank_index != BLANK_LAST else classes - 1
     space_added = False
@@ -118,7 +129,10 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
             hint="pass the dictionary the model was trained with (--dict)",
         )
 
-    if req.argmax:
+    if pre_argmaxed is not None:
+        indices, scores = _int32_indices(model, *pre_argmaxed)
+        shapes = {indices: [steps], scores: [steps]}
+    elif req.argmax:
         _append_argmax(model, probs)
         shapes = {ARGMAX_INDICES_OUTPUT: [steps], ARGMAX_SCORES_OUTPUT: [steps]}
     else:
@@ -126,7 +140,7 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
     outputs = list(shapes)
     _set_output_shapes(model, shapes)
     onnx.checker.check_model(model)
-    _check_runs(model, shapes, (preset.channels, height, width), src)
+    _check_runs(model, shapes, chw, src)
 
     sidecar = {
         "kind": req.kind,
@@ -136,7 +150,7 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
         "dictionary_file": DICT_NAME,
         "input_name": inp.name,
         "infer_dims": [preset.channels, height, width],
-        "output_form": "argmax" if req.argmax else "probs",
+        "output_form": "argmax" if pre_argmaxed is not None or req.argmax else "probs",
         "output_blob_names": outputs,
         "num_classes": classes,
         "time_steps": steps,
@@ -206,6 +220,48 @@ def _fix_input(inp: onnx.ValueInfoProto, c: int, h: int, w: int, src: Path) -> N
         dim.dim_value = value
     dims[0].Clear()
     dims[0].dim_param = BATCH_DIM
+
+
+def _argmax_outputs(model: onnx.ModelProto) -> tuple[str, str] | None:
+    """(indices, scores) output names when the graph already ends in ArgMax/Max, else None."""
+    from onnx import TensorProto
+
+    outs = model.graph.output
+    if len(outs) != 2:
+        return None
+    ints = [o.type.tensor_type.elem_type in (TensorProto.INT32, TensorProto.INT64) for o in outs]
+    if sorted(ints) != [False, True]:
+        return None
+    return (outs[0].name, outs[1].name) if ints[0] else (outs[1].name, outs[0].name)
+
+
+def _probe_steps(model: onnx.ModelProto, indices: str, chw: tuple[int, int, int], src: Path) -> int:
+    import numpy as np
+
+    out = _run(model, [indices], np.zeros((1, *chw), np.float32), src)[0]
+    if out.ndim != 2 or out.shape[0] != 1:
+        raise ExportError(f"{src}: indices output {indices!r} is {out.shape}, expected [1, T]")
+    return int(out.shape[1])
+
+
+def _int32_indices(model: onnx.ModelProto, indices: str, scores: str) -> tuple[str, str]:
+    """Cast int64 indices to int32 (DeepStream before 8.0 has no INT64 layers)."""
+    from onnx import TensorProto, helper
+
+    graph = model.graph
+    out = next(o for o in graph.output if o.name == indices)
+    if out.type.tensor_type.elem_type == TensorProto.INT32:
+        return indices, scores
+    graph.node.append(
+        helper.make_node("Cast", [indices], [ARGMAX_INDICES_OUTPUT], to=TensorProto.INT32)
+    )
+    kept = [o for o in graph.output if o.name != indices]
+    del graph.output[:]
+    graph.output.append(
+        helper.make_tensor_value_info(ARGMAX_INDICES_OUTPUT, TensorProto.INT32, None)
+    )
+    graph.output.extend(kept)
+    return ARGMAX_INDICES_OUTPUT, scores
 
 
 def _normalise_output(
@@ -334,9 +390,10 @@ def _write_all(out: Path, files: dict[str, bytes]) -> None:
     try:
         for name, data in files.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out)
+            staged.append((tmp, out / name))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            staged.append((tmp, out / name))
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; DeepStream may run as another user
         for tmp, final in staged:
             os.replace(tmp, final)
     except OSError as exc:

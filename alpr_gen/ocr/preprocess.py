@@ -1,8 +1,8 @@
 """What the SGIE feeds the recogniser: nvinfer's preprocessing, reproduced on the CPU.
 
-nvinfer (gstnvinfer.cpp, `maintain-aspect-ratio=1`) scales the object crop so that it fits the
-network input, truncating the scaled size to whole pixels, leaves the rest of the (zeroed)
-buffer black, converts to the model's colour order and applies
+nvinfer (gstnvinfer.cpp, `maintain-aspect-ratio=1`) trims the object crop to an even width and
+height, scales it to fit the network input (the scaled size truncated to whole pixels), leaves
+the rest of the zeroed buffer black, converts to the model's colour order and applies
 `y = net-scale-factor * (x - offset)`. Black padding therefore becomes `-offset * scale` (-1.0 for
 PP-OCR), while PaddleOCR itself pads with 0.0 after normalising (mid-grey). `ppocr_preprocess`
 reproduces PaddleOCR's way so the two can be compared (docs/ocr.md gives the measured effect).
@@ -39,7 +39,9 @@ def nvinfer_preprocess(
     import numpy as np
 
     h_net, w_net = height or preset.height, width or preset.width
-    src_h, src_w = crop_rgb.shape[:2]
+    # nvinfer crops with GST_ROUND_DOWN_2 on the width and height (even sizes for NV12).
+    src_h, src_w = crop_rgb.shape[0] & ~1, crop_rgb.shape[1] & ~1
+    crop_rgb = crop_rgb[:src_h, :src_w]
     if preset.maintain_aspect_ratio:
         w, h = nvinfer_scaled_size(src_w, src_h, w_net, h_net)
     else:

@@ -93,6 +93,11 @@ def texture(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
 
 def street(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     """Sky, a row of buildings with windows, a road with lane markings."""
+    return street_with_horizon(rng, w, h)[0]
+
+
+def street_with_horizon(rng: np.random.Generator, w: int, h: int) -> tuple[np.ndarray, int]:
+    """``street`` and the row where the road starts."""
     img = np.zeros((h, w, 3), np.float32)
     horizon = int(h * rng.uniform(0.25, 0.55))
     top, bottom = rng.uniform(120, 235, 3), rng.uniform(150, 255, 3)
@@ -118,7 +123,7 @@ def street(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
         y0, y1 = lane_y[k], lane_y[k] + (lane_y[k + 1] - lane_y[k]) // 2
         half = 1 + int((y0 - horizon) / max(1, h - horizon) * 10)
         img[y0:y1, int(cx) - half : int(cx) + half] = 235
-    return np.clip(img, 0, 255).astype(np.uint8)
+    return np.clip(img, 0, 255).astype(np.uint8), horizon
 
 
 def asset_crop(rng: np.random.Generator, w: int, h: int) -> np.ndarray | None:

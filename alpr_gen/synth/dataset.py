@@ -80,7 +80,10 @@ def write_dataset(root: Path, splits: list[Split], workers: int | None = None) -
                 for rec in records:
                     fh.write(json.dumps(rec) + "\n")
     names = "\n".join(f"  {i}: {n}" for i, n in enumerate(CLASS_NAMES))
-    split_keys = "\n".join(f"{s.name}: images/{s.name}" for s in splits)
+    keys = {s.name: f"images/{s.name}" for s in splits}
+    for required in ("train", "val"):  # Ultralytics insists on both, even to only evaluate
+        keys.setdefault(required, keys[splits[0].name])
+    split_keys = "\n".join(f"{k}: {v}" for k, v in keys.items())
     data = root / "data.yaml"
     data.write_text(f"path: {root}\n{split_keys}\nnames:\n{names}\n")
     return data

@@ -184,7 +184,7 @@ class ParserHarness:
         dblp = ctypes.POINTER(ctypes.c_double)
         h.alpr_h_bench_bbox.argtypes = [vp, lp, i, u, u, u, fp, i, f, i, i, dblp, ip, ip]
         h.alpr_h_bench_read.restype = ctypes.c_double
-        h.alpr_h_bench_read.argtypes = [fp, ctypes.c_size_t, i, i, fp]
+        h.alpr_h_bench_read.argtypes = [fp, ctypes.c_size_t, i, i, i, fp]
         self._lib = h.alpr_h_open(str(lib_path).encode())
         if not self._lib:
             raise OSError(f"dlopen({lib_path}): {h.alpr_h_error().decode()}")
@@ -287,7 +287,7 @@ class ParserHarness:
     def bench_bbox(
         self,
         func: str,
-        layers: Sequence[Layer],
+        frames: Sequence[Layer],
         *,
         num_classes: int,
         threshold: float,
@@ -297,11 +297,14 @@ class ParserHarness:
         iters: int = 200,
         repeats: int = 5,
     ) -> tuple[float, int, int]:
-        """(µs per call, objects parsed, objects after NMS), timed in C++ (best of repeats)."""
+        """(µs per call, objects parsed, objects after NMS), timed in C++ (best of repeats).
+
+        Each Layer in `frames` is one frame's single output, used in turn (several frames whose
+        total exceeds the last-level cache measure reads from memory)."""
         us = ctypes.c_double(0)
         parsed, kept = ctypes.c_int(0), ctypes.c_int(0)
         ok = self._h.alpr_h_bench_bbox(
-            self.symbol(func), self._layers(layers), len(layers), net[0], net[1], num_classes,
+            self.symbol(func), self._layers(frames), len(frames), net[0], net[1], num_classes,
             _floats([threshold] * num_classes), int(with_nms), iou, iters, repeats,
             ctypes.byref(us), ctypes.byref(parsed), ctypes.byref(kept),
         )  # fmt: skip
@@ -309,9 +312,10 @@ class ParserHarness:
             raise RuntimeError(f"{func} returned false: {self.last_error()}")
         return us.value, parsed.value, kept.value
 
-    def bench_read(self, array: np.ndarray, *, iters: int = 200, repeats: int = 5) -> float:
-        """µs to read the float32 array once (the floor for any parser of it)."""
-        a = np.ascontiguousarray(array, np.float32)
+    def bench_read(self, frames: np.ndarray, *, iters: int = 200, repeats: int = 5) -> float:
+        """µs to read one frame (frames[i], float32) once: the floor for any parser of it."""
+        a = np.ascontiguousarray(frames, np.float32)
         sink = ctypes.c_float(0)
         ptr = a.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
-        return self._h.alpr_h_bench_read(ptr, a.size, iters, repeats, ctypes.byref(sink))
+        per_frame = a[0].size
+        return self._h.alpr_h_bench_read(ptr, per_frame, len(a), iters, repeats, ctypes.byref(sink))

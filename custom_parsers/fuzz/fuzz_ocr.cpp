@@ -9,8 +9,8 @@
  * Input bytes describe up to 3 output layers (data type, 0..9 dims of 0..63, a numElements that
  * may disagree with the dims, a null buffer, isInput) and their contents; each buffer is a
  * separate heap block of exactly numElements elements, so ASan sees any read past it. One input
- * in 16 is instead written out as the settings file and loaded (then parsed against a fixed
- * tensor), covering the keyfile reader, blank-index and charset handling.
+ * in 16 is instead written out (after one of a few valid prefixes) as the settings file and
+ * loaded, then parsed against a fixed tensor: the keyfile reader and every value parser.
  * Checked on every call: a plate comes with a heap label whose text equals attrString, a
  * confidence >= the threshold, and at most one attribute.
  */
@@ -33,6 +33,18 @@ namespace {
 
 std::string g_dir;
 std::string g_goodCfg;
+
+// Printed at exit, so a run shows that inputs reach the decode loops, not only the checks.
+struct Stats {
+    unsigned long calls = 0, accepted = 0, withPlate = 0, configs = 0, configsOk = 0;
+    ~Stats()
+    {
+        std::fprintf(stderr,
+                     "fuzz_ocr: %lu calls, %lu accepted, %lu with a plate; %lu settings files, "
+                     "%lu usable\n",
+                     calls, accepted, withPlate, configs, configsOk);
+    }
+} g_stats;
 
 struct Reader {
     const uint8_t *p;
@@ -61,6 +73,9 @@ size_t elemSize(int t)
 void check(bool ok, float threshold, const std::vector<NvDsInferAttribute> &attrs,
            const std::string &desc)
 {
+    ++g_stats.calls;
+    g_stats.accepted += ok;
+    g_stats.withPlate += !attrs.empty();
     if (attrs.size() > 1) std::abort();
     if (!ok && !attrs.empty()) std::abort();
     for (const NvDsInferAttribute &a : attrs) {
@@ -71,9 +86,21 @@ void check(bool ok, float threshold, const std::vector<NvDsInferAttribute> &attr
 
 void fuzzConfig(Reader &r)
 {
+    // Most inputs complete a valid prefix, so the fuzzer reaches each value parser quickly.
+    static const char *const kPrefixes[] = {
+        "",
+        "[ocr-parser]\ndictionary=dict.txt\nsubstitutions=",
+        "[ocr-parser]\ndictionary=dict.txt\ncharset=",
+        "[ocr-parser]\ndictionary=dict.txt\nblank-index=",
+        "[ocr-parser]\ndictionary=dict.txt\nmin-length=0\nuppercase=",
+        "[ocr-parser]\ndictionary=dict.txt\nconfidence=",
+        "[ocr-parser]\n",
+    };
+    const std::string prefix = kPrefixes[r.byte() % (sizeof kPrefixes / sizeof *kPrefixes)];
     const std::string cfg = g_dir + "/fuzz.cfg";
-    writeFile(cfg, std::string(reinterpret_cast<const char *>(r.p), r.n));
-    AlprOcrLoadConfig(cfg.c_str());
+    writeFile(cfg, prefix + std::string(reinterpret_cast<const char *>(r.p), r.n));
+    ++g_stats.configs;
+    g_stats.configsOk += AlprOcrLoadConfig(cfg.c_str());
     std::vector<NvDsInferLayerInfo> layers(1);
     float probs[4 * 11];
     for (int i = 0; i < 44; ++i) probs[i] = static_cast<float>((i * 7) % 11) / 10.0f;

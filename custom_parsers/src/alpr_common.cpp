@@ -74,8 +74,6 @@ bool viewLayer(const NvDsInferLayerInfo &layer, TensorView &out, const char *par
 {
     const NvDsInferDims &dims = layer.inferDims;
     const char *name = layer.layerName ? layer.layerName : "(unnamed)";
-    char shown[160];
-    formatDims(dims, shown, sizeof shown);
     if (dims.numDims == 0 || dims.numDims > NVDSINFER_MAX_DIMS) {
         logError(parser, "output layer '%s' has %u dims (expected 1..%d); not parsed", name,
                  dims.numDims, NVDSINFER_MAX_DIMS);
@@ -87,6 +85,8 @@ bool viewLayer(const NvDsInferLayerInfo &layer, TensorView &out, const char *par
         if (product > (1ull << 40)) break;  // far beyond any real layer; stops overflow
     }
     if (product == 0 || product != dims.numElements) {
+        char shown[160];
+        formatDims(dims, shown, sizeof shown);
         logError(parser,
                  "output layer '%s' dims %s do not match numElements=%u (or are empty); not parsed",
                  name, shown, dims.numElements);

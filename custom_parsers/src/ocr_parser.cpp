@@ -7,9 +7,9 @@
  *   - indices [T] (INT32, or INT64 on DeepStream 8.0) + scores [T] (FLOAT or HALF), as written
  *     by `alpr-gen export-ocr --argmax` (and NVIDIA's LPRNet ArgMax/Max heads).
  * Decode: per step take the best class, collapse repeats, drop the blank, map classes to the
- * dictionary, uppercase ASCII, keep only characters of the plate charset. A plate is emitted when
- * it has >= min-length characters and its confidence (min | product | mean of the kept
- * characters' scores) is >= classifier-threshold.
+ * dictionary, uppercase ASCII, apply substitutions, keep only characters of the plate charset.
+ * A plate is emitted when it has >= min-length characters and its confidence (min | product |
+ * mean of the kept characters' scores) is >= classifier-threshold.
  *
  * Settings: a keyfile found through $ALPR_OCR_CONFIG, else ./ocr_parser.cfg, read ONCE on the
  * first call (thread-safe). Group [ocr-parser]:
@@ -18,6 +18,7 @@
  *   min-length=3
  *   charset=ABC...0123456789         characters kept (UTF-8); "*" keeps everything
  *   uppercase=1                      map a-z to A-Z before the charset filter
+ *   substitutions=O:0;I:1            then read these characters as others (default none)
  *   confidence=min                   min | product | mean
  * Dictionary: UTF-8, one entry per line in class order with the blank left out (class k is line
  * k below the blank, line k - 1 above it); only the line break is stripped, so " " is a class.
@@ -38,6 +39,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -146,6 +148,7 @@ OcrConfig loadConfig(const std::string &cfgPath)
         return cfg;
     }
     std::string group, dictionary, charset = kDefaultCharset;
+    std::vector<std::pair<std::string, std::string>> substitutions;
     bool uppercase = true, sawGroup = false;
     const std::vector<std::string> lines = splitLines(text);
     for (size_t i = 0; i < lines.size(); ++i) {
@@ -191,6 +194,23 @@ OcrConfig loadConfig(const std::string &cfgPath)
             cfg.minLength = static_cast<unsigned>(n);
         } else if (key == "charset") {
             charset = value;
+        } else if (key == "substitutions") {
+            // "O:0;I:1": read O as 0 and I as 1 (plate systems without those letters).
+            size_t start = 0;
+            while (start <= value.size()) {
+                size_t semi = value.find(';', start);
+                if (semi == std::string::npos) semi = value.size();
+                const std::string item = trim(value.substr(start, semi - start));
+                start = semi + 1;
+                if (item.empty()) continue;
+                const std::vector<std::string> cps = codePoints(item);
+                if (cps.size() != 3 || cps[1] != ":") {
+                    cfg.error = where + "substitutions: '" + item +
+                                "' is not <character>:<character>";
+                    return cfg;
+                }
+                substitutions.emplace_back(cps[0], cps[2]);
+            }
         } else if (key == "uppercase") {
             if (value != "0" && value != "1" && value != "true" && value != "false") {
                 cfg.error = where + "uppercase must be 0 or 1";
@@ -240,6 +260,11 @@ OcrConfig loadConfig(const std::string &cfgPath)
         if (uppercase)
             for (char &c : e)
                 if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        for (const auto &sub : substitutions)
+            if (e == sub.first) {
+                e = sub.second;
+                break;
+            }
         bool keep = keepAll;
         for (size_t k = 0; !keep && k < allowed.size(); ++k) keep = allowed[k] == e;
         cfg.mapped.push_back(keep ? e : std::string());
@@ -398,7 +423,10 @@ extern "C" bool NvDsInferParseAlprOcr(std::vector<NvDsInferLayerInfo> const &out
             return true;
         }
         if (!alpr::viewLayer(*probs, pv, kParser)) return true;
-        if (pv.numDims != 2 || pv.d[1] != classes) {
+        // [T, C]; leading 1s are squeezed by viewLayer, so T == 1 arrives as [C].
+        const bool shapeOk = (pv.numDims == 2 && pv.d[1] == classes) ||
+                             (pv.numDims == 1 && pv.d[0] == classes);
+        if (!shapeOk) {
             char shown[160];
             alpr::formatDims(probs->inferDims, shown, sizeof shown);
             alpr::logError(kParser, "probabilities layer '%s' is %s; expected [T, %zu] "
@@ -406,7 +434,7 @@ extern "C" bool NvDsInferParseAlprOcr(std::vector<NvDsInferLayerInfo> const &out
                            probs->layerName ? probs->layerName : "(unnamed)", shown, classes);
             return true;
         }
-        const size_t steps = pv.d[0];
+        const size_t steps = pv.count / classes;
         if (!pv.half) {
             const float *p = static_cast<const float *>(pv.data);
             for (size_t t = 0; t < steps; ++t, p += classes) {

@@ -185,3 +185,13 @@ def test_trtexec_int8_without_cache_is_deferred(tmp_path: Path, fake_trtexec: Pa
     (work / "m.calib").write_bytes(b"TRT-100300-EntropyCalibration2\n")
     assert build_engine(s, "11" * 32).status == "built-trtexec"
     assert f"--calib={work / 'm.calib'}" in (fake_trtexec / "calls.log").read_text()
+
+
+def test_no_tensorrt_int8_says_the_cache_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    s = spec(tmp_path, precision="int8", calib_cache=tmp_path / "m.onnx.calib")
+    out = build_engine(s, "00" * 32)
+    assert out.status == "deferred"
+    assert f"needs the calibration cache {tmp_path / 'm.onnx.calib'}" in out.message

@@ -22,7 +22,8 @@ def assert_rows_close(
     scores within 1e-4 absolute and 1 % relative, classes equal.
 
     With `raw` ([B, 4+nc, A] for per-anchor rows), a class may differ only where the reference
-    scores of both classes tie to within that 1 %: random weights give near-equal class scores.
+    scores of both classes tie to within twice that 1 %: random weights give near-equal class
+    scores, and their logits (~-11) come out of a badly conditioned random network.
     """
     assert actual.shape == desired.shape
     np.testing.assert_allclose(actual[..., :4] / IMGSZ, desired[..., :4] / IMGSZ, atol=1e-4, rtol=0)
@@ -36,7 +37,8 @@ def assert_rows_close(
     for b, a in flips:
         chosen = raw[b, 4 + int(actual[b, a, 5]), a]
         best = raw[b, 4:, a].max()
-        assert chosen >= best * (1 - 1e-2), (b, a, chosen, best)
+        # each of the two scores may be off by the 1 % allowed above
+        assert chosen >= best * (1 - 2e-2), (b, a, chosen, best)
 
 
 def assert_detections_match(actual: np.ndarray, desired: np.ndarray) -> None:
@@ -205,9 +207,15 @@ def test_repeat_export_is_a_no_op(exports: dict) -> None:
     again = export_model(req)
     assert again.onnx_reused and res.onnx.stat().st_mtime_ns == before
     assert again.seconds < 2.0
-    # a changed option is not reused
-    changed = export_model(req.replace(out_dir=req.out_dir, opset=18, engine="skip"))
-    assert not changed.onnx_reused and res.onnx.stat().st_mtime_ns != before
+    # a changed option or changed weights are not "the same export"
+    from alpr_gen.export.sidecar import read_sidecar, sha256_file, sidecar_matches
+
+    side = read_sidecar(res.sidecar)
+    sha = sha256_file(req.weights)
+    assert sidecar_matches(side, req, sha, res.onnx)
+    for changed in (req.replace(opset=18), req.replace(imgsz=320), req.replace(head="end2end")):
+        assert not sidecar_matches(side, changed, sha, res.onnx)
+    assert not sidecar_matches(side, req, "0" * 64, res.onnx)
 
 
 def _umask() -> int:

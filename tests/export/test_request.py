@@ -66,6 +66,7 @@ def test_end2end_refused_on_deepstream_63(tmp_path: Path) -> None:
         ("dynamic", True, "--dynamic with batch 1"),
         ("weights", Path("/nonexistent/best.pt"), "no such file"),
         ("topk", 0, "--topk 0"),
+        ("topk", 4000, r"--topk 4000 must be within 1\.\.3840"),
         ("conf", 1.5, "--conf 1.5"),
         ("iou", float("nan"), "--iou nan"),
         ("precision", "int4", "precision 'int4'"),
@@ -105,3 +106,9 @@ def test_paths_and_engine_name(tmp_path: Path) -> None:
     )
     site = req(tmp_path, onnx_name="models/yolo11n.onnx", batch=2, precision="int8")
     assert site.engine_relpath == "models/yolo11n.onnx_b2_gpu0_int8.engine"
+
+
+def test_end2end_needs_a_positive_threshold(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match="needs --conf > 0"):
+        check_request(req(tmp_path, head="end2end", conf=0.0))
+    check_request(req(tmp_path, head="deepstream", conf=0.0))  # not baked into that head

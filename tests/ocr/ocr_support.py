@@ -142,3 +142,51 @@ def render_plate(
         n = np.random.default_rng(rng.randint(0, 2**31)).normal(0, noise, arr.shape)
         arr = np.clip(arr.astype(np.float32) + n, 0, 255).astype(np.uint8)
     return np.ascontiguousarray(arr)
+
+
+# Plate alphabets: many plate systems leave out I, O and Q because they read as 1 and 0;
+# PP-OCRv4 (a general text model) cannot tell them apart in several of these fonts either.
+ALPHABET_FULL = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+ALPHABET_NO_IOQ = "ABCDEFGHJKLMNPRSTUVWXYZ"
+PLATE_CHARSET_NO_IOQ = ALPHABET_NO_IOQ + "0123456789"
+NO_IOQ_SUBSTITUTIONS = "O:0;I:1;Q:0"
+
+VARIANTS: dict[str, dict[str, float]] = {
+    "clean": {},
+    "perspective+blur": {"perspective": 0.06, "blur": 0.8},
+    "hard": {"perspective": 0.10, "blur": 1.3, "noise": 8.0},
+}
+
+
+def plate_set(
+    n: int, seed: int, variant: str, letters: str = ALPHABET_NO_IOQ, heights=(32, 40, 48, 64)
+) -> tuple[list[str], list[np.ndarray]]:
+    """n (text, RGB crop) pairs over all fonts, a few crop heights, one variant's distortions."""
+    rng = random.Random(seed)
+    texts, crops = [], []
+    for i in range(n):
+        text = "".join(rng.choice(letters) if c.isalpha() else c for c in random_plate(rng))
+        texts.append(text)
+        font = FONTS[i % len(FONTS)]
+        crops.append(render_plate(text, font, rng.choice(heights), rng, **VARIANTS[variant]))
+    return texts, crops
+
+
+def read_plates(
+    ocr: OcrCalls, session, crops: list[np.ndarray], *, padding: str = "nvinfer", batch: int = 16
+) -> list[Read]:
+    """Preprocess like the SGIE (or like PaddleOCR), run onnxruntime, parse with the parser."""
+    from alpr_gen.ocr.preprocess import nvinfer_preprocess, ppocr_preprocess
+    from alpr_gen.ocr.presets import OCR_PRESETS
+
+    preset = OCR_PRESETS["ppocr"]
+    reads: list[Read] = []
+    for start in range(0, len(crops), batch):
+        chunk = crops[start : start + batch]
+        if padding == "nvinfer":
+            x = np.stack([nvinfer_preprocess(c, preset) for c in chunk])
+        else:
+            x = np.stack([ppocr_preprocess(c, preset.height, preset.width) for c in chunk])
+        idx, scores = session.run(None, {session.get_inputs()[0].name: x})
+        reads += [ocr.parse(indices_layers(i, s)) for i, s in zip(idx, scores, strict=True)]
+    return reads

@@ -113,7 +113,7 @@ def test_lprnet_like_transposed_softmaxed_and_dictionary(tmp_path: Path, bct: bo
     )  # fmt: skip
     side = res.sidecar
     assert side["blank_index"] == len(chars)  # LPRNet: blank = dictionary size
-    assert side["num_classes"] == len(chars) + 1 and side["time_steps"] == 19
+    assert side["num_classes"] == len(chars) + 1 and side["time_steps"] == 20
     assert ("output transposed from [B, C, T] to [B, T, C]" in side["graph_changes"]) == bct
     assert "softmax appended over the classes" in side["graph_changes"]
     assert side["preprocess"]["model_color_format"] == OCR_PRESETS["lprnet"].model_color_format
@@ -123,7 +123,7 @@ def test_lprnet_like_transposed_softmaxed_and_dictionary(tmp_path: Path, bct: bo
     e = np.exp(raw_btc - raw_btc.max(2, keepdims=True))
     (got,) = session(res.onnx_path).run(None, {"img": x})
     np.testing.assert_allclose(got[:1], e / e.sum(2, keepdims=True), rtol=1e-5, atol=1e-6)
-    assert got.shape == (2, 19, len(chars) + 1)
+    assert got.shape == (2, 20, len(chars) + 1)  # (94 + 2 - 1) // 5 + 1
     assert read_dictionary(res.dict_path) == chars
 
 
@@ -165,3 +165,41 @@ def test_bad_requests(tmp_path: Path) -> None:
         export_ocr(
             OcrExportRequest(model=lpr, kind="lprnet", dict_file=tmp_path / "d4.txt", out_dir=tmp_path)
         )  # fmt: skip
+
+
+def test_model_with_its_own_argmax_heads_is_kept(tmp_path: Path) -> None:
+    """NVIDIA-LPRNet-style outputs (int64 ArgMax + Max): fixed input, int32 indices, same values."""
+    lpr = tmp_path / "lpr.onnx"
+    lprnet_like(lpr, 5, bct=False)
+    m = onnx.load(str(lpr))
+    logits = m.graph.output[0].name
+    m.graph.node.extend(
+        [
+            helper.make_node("ArgMax", [logits], ["tf_op_layer_ArgMax"], axis=2, keepdims=0),
+            helper.make_node("ReduceMax", [logits], ["tf_op_layer_Max"], axes=[2], keepdims=0),
+        ]
+    )
+    del m.graph.output[:]
+    m.graph.output.extend(
+        [
+            helper.make_tensor_value_info("tf_op_layer_ArgMax", TensorProto.INT64, None),
+            helper.make_tensor_value_info("tf_op_layer_Max", TensorProto.FLOAT, None),
+        ]
+    )
+    onnx.save(m, str(lpr))
+    (tmp_path / "dict.txt").write_text("A\nB\nC\nD\nE\n")
+    req = OcrExportRequest(
+        model=lpr, kind="lprnet", dict_file=tmp_path / "dict.txt", height=24, width=94,
+        out_dir=tmp_path / "out",
+    )  # fmt: skip
+    res = export_ocr(req)
+    assert res.sidecar["output_blob_names"] == ["ocr_indices", "tf_op_layer_Max"]
+    assert res.sidecar["blank_index"] == 5 and res.sidecar["time_steps"] == 20
+    x = np.random.default_rng(3).uniform(0, 1, (2, 3, 24, 94)).astype(np.float32)
+    want_idx, want_max = session(lpr).run(None, {"img": x[:1]})
+    idx, mx = session(res.onnx_path).run(None, {"img": x})
+    assert idx.dtype == np.int32 and idx.shape == (2, 20)
+    np.testing.assert_array_equal(idx[:1], want_idx)
+    np.testing.assert_array_equal(mx[:1], want_max)
+    with pytest.raises(ExportError, match="already ends in ArgMax/Max"):
+        export_ocr(OcrExportRequest(**{**req.__dict__, "argmax": False}))

@@ -80,6 +80,19 @@ def test_uppercase_and_charset(ocr: OcrCalls, cfg_dir: Path) -> None:
     assert both_forms(ocr, [1, 2, 3, 4], [0.9] * 4).label == "B1"
 
 
+def test_substitutions(ocr: OcrCalls, cfg_dir: Path) -> None:
+    load(ocr, cfg_dir, substitutions="B:8; x:Y;C:1;", charset="A8Y1")
+    # B reads as 8; x is uppercased first, so the x:Y rule never fires; C -> 1 joins "1".
+    assert both_forms(ocr, [1, 2, 6, 3, 0, 4], [0.9] * 6).label == "A811"
+
+
+@pytest.mark.parametrize("bad", ["O0", "O:", "OO:0", "O:0:1"])
+def test_bad_substitutions_are_refused(ocr: OcrCalls, cfg_dir: Path, bad: str) -> None:
+    cfg = write_config(cfg_dir, "models/ocr_dict.txt", substitutions=bad)
+    assert not ocr.load_config(cfg)
+    assert ":3: substitutions:" in ocr.harness.last_error()
+
+
 def test_dropped_characters_still_separate_repeats(ocr: OcrCalls, cfg_dir: Path) -> None:
     load(ocr, cfg_dir)
     # A, space (dropped by the charset), A: two A's, as CTC emitted two characters.
@@ -139,6 +152,10 @@ def test_leading_unit_dims_and_input_layers(ocr: OcrCalls, cfg_dir: Path) -> Non
     load(ocr, cfg_dir)
     probs = probs_for([1, 2, 3], [0.9] * 3, len(DICT) + 1)
     assert ocr.parse([Layer(probs[None], name="p")]).label == "ABC"  # [1, T, C]
+    one_step = probs_for([2], [0.9], len(DICT) + 1)  # T = 1: nvinfer may report [1, C] or [C]
+    load(ocr, cfg_dir, min_length=1)
+    assert ocr.parse([Layer(one_step, name="p")]).label == "B"
+    assert ocr.parse([Layer(one_step[0], name="p")]).label == "B"
     decoy = Layer(np.zeros((3, 8, 8), np.float32), name="input", is_input=True)
     assert ocr.parse([decoy, Layer(probs, name="p")]).label == "ABC"
 

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alpr_gen.ocr.export import bundled_ppocr_model
-from alpr_gen.ocr.presets import OCR_PRESETS
 from alpr_gen.ocr.preprocess import nvinfer_preprocess
+from alpr_gen.ocr.presets import OCR_PRESETS
 from alpr_gen.testing.parser_harness import Layer
 
 from .ocr_support import FONTS, OcrCalls, indices_layers, random_plate, render_plate, write_config
@@ -38,10 +38,12 @@ def small_cfg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_config(d, "dict.txt", charset="*", uppercase=0, confidence="mean", min_length=0)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     steps=st.lists(
-        st.tuples(st.integers(0, len(CHARS) + 1), st.floats(0.2, 1.0, width=32)),
+        st.tuples(st.integers(0, len(CHARS) + 1), st.floats(0.25, 1.0, width=32)),
         min_size=1,
         max_size=40,
     ),

@@ -156,7 +156,7 @@ def greedy_nms(boxes: np.ndarray, score: np.ndarray, cls: np.ndarray, iou: float
 
 
 def thresholds_well_defined(
-    raws: list[np.ndarray], conf: float, iou: float, margin: float = 1e-4
+    raws: list[np.ndarray], conf: float, iou: float, margin: float = 1e-4, most: int = 400
 ) -> tuple[bool, str]:
     """Whether (conf, iou) give the same detections however the two pipelines round.
 
@@ -170,7 +170,7 @@ def thresholds_well_defined(
         if np.any(np.abs(score - conf) < margin):
             return False, f"image {k}: a score within {margin} of conf {conf}"
         keep = score > conf
-        if not 5 <= keep.sum() <= 2000:
+        if not 5 <= keep.sum() <= most:
             return False, f"image {k}: {keep.sum()} candidates at conf {conf}"
         boxes = xywh_to_xyxy(raw)[keep]
         cls = raw[4:].argmax(0)[keep]
@@ -184,6 +184,14 @@ def thresholds_well_defined(
         if len(next(iter(outcomes))) >= 300:
             return False, f"image {k}: >= 300 kept (Ultralytics' max_det would truncate)"
     return True, ""
+
+
+def choose_conf(raw: np.ndarray, iou: float, start: float = 0.5, step: float = 0.002) -> float:
+    """The lowest conf >= start (on a grid) at which this frame's detections are well defined."""
+    for conf in np.round(np.arange(start, 0.999, step), 4):
+        if thresholds_well_defined([raw], float(conf), iou)[0]:
+            return float(conf)
+    raise AssertionError(f"no well-defined conf at IoU {iou} for this frame")
 
 
 def match_detections(ours: np.ndarray, theirs: np.ndarray, tol: float = 1.0) -> list[str]:

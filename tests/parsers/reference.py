@@ -19,7 +19,7 @@ def reference_parse(
     while a.ndim > 2 and a.shape[0] == 1:
         a = a[0]
     ncfg = min(num_classes, len(thresholds))
-    thr = np.asarray(list(thresholds)[:ncfg] + [np.inf], np.float32)  # index ncfg: never passes
+    thr = np.asarray([*list(thresholds)[:ncfg], np.inf], np.float32)  # index ncfg: never passes
     with np.errstate(invalid="ignore", over="ignore"):
         if a.shape[1] == 6:
             x1, y1, x2, y2, score, c = a.T
@@ -39,7 +39,7 @@ def reference_parse(
         cx1, cx2 = np.clip(x1, 0, net_w), np.clip(x2, 0, net_w)
         cy1, cy2 = np.clip(y1, 0, net_h), np.clip(y2, 0, net_h)
         keep &= (cx2 > cx1) & (cy2 > cy1)
-    rows = np.stack(
-        [cx1, cy1, cx2 - cx1, cy2 - cy1, score, cls.astype(np.float32)], axis=1
-    ).astype(np.float32)
+    rows = np.stack([cx1, cy1, cx2 - cx1, cy2 - cy1, score, cls.astype(np.float32)], axis=1).astype(
+        np.float32
+    )
     return rows[keep]

@@ -51,9 +51,7 @@ def _thresholds(rng: np.random.Generator, nc: int) -> list[float]:
 
 
 def _check(harness: ParserHarness, out: np.ndarray, nc: int, thr: list[float]) -> np.ndarray:
-    res = harness.bbox(
-        FN, [Layer(out)], num_classes=nc, pre_thresholds=thr, net=(NET_W, NET_H, 3)
-    )
+    res = harness.bbox(FN, [Layer(out)], num_classes=nc, pre_thresholds=thr, net=(NET_W, NET_H, 3))
     assert res.ok, res.error
     assert res.error == ""
     expected = reference_parse(out, nc, thr, NET_W, NET_H)
@@ -157,9 +155,38 @@ def test_raw_box_is_converted_and_clamped(harness: ParserHarness) -> None:
         ],
         np.float32,
     )
-    res = harness.bbox(FN, [Layer(out)], num_classes=2, pre_thresholds=[0.5, 0.5], net=(640, 384, 3))
+    res = harness.bbox(
+        FN, [Layer(out)], num_classes=2, pre_thresholds=[0.5, 0.5], net=(640, 384, 3)
+    )
     assert res.ok
     np.testing.assert_array_equal(
         res.dets,
         np.array([[80, 40, 40, 20, 0.8, 1], [610, 350, 30, 34, 0.7, 0]], np.float32),
     )
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_threshold_is_inclusive_per_class(harness: ParserHarness, raw: bool) -> None:
+    """confidence >= perClassPreclusterThreshold[class] passes, one ulp below does not."""
+    below = np.nextafter(np.float32(0.5), np.float32(0))
+    rows = np.array(
+        [
+            [10, 10, 20, 20, 0.5, 0],
+            [10, 10, 20, 20, below, 0],
+            [30, 30, 40, 40, 0.7, 1],
+            [30, 30, 40, 40, 0.69, 1],
+        ],
+        np.float32,
+    )
+    out = rows
+    if raw:  # the same boxes as Ultralytics [4+2, 4]
+        out = np.zeros((6, 4), np.float32)
+        out[0] = (rows[:, 0] + rows[:, 2]) / 2
+        out[1] = (rows[:, 1] + rows[:, 3]) / 2
+        out[2] = rows[:, 2] - rows[:, 0]
+        out[3] = rows[:, 3] - rows[:, 1]
+        out[4 + rows[:, 5].astype(int), np.arange(4)] = rows[:, 4]
+    res = harness.bbox(FN, [Layer(out)], num_classes=2, pre_thresholds=[0.5, 0.7])
+    assert res.ok
+    assert res.dets[:, 4].tolist() == [0.5, np.float32(0.7)]
+    assert res.dets[:, 5].tolist() == [0, 1]
