@@ -7,7 +7,8 @@
  *   build/fuzz_ocr -runs=1000000 -max_len=4096 -print_final_stats=1
  *
  * Input bytes describe up to 3 output layers (data type, 0..9 dims of 0..63, a numElements that
- * may disagree with the dims, a null buffer, isInput) and their contents; each buffer is a
+ * may disagree with the dims, a null buffer, isInput) and their contents (raw bytes, or small
+ * class indices / scores in [0, 1] so that plates get decoded too); each buffer is a
  * separate heap block of exactly numElements elements, so ASan sees any read past it. One input
  * in 16 is instead written out (after one of a few valid prefixes) as the settings file and
  * loaded, then parsed against a fixed tensor: the keyfile reader and every value parser.
@@ -46,10 +47,17 @@ struct Stats {
     }
 } g_stats;
 
+// Reads the input, then cycles through it again: short inputs still fill whole tensors with
+// varied values (zeros would make every step the blank).
 struct Reader {
-    const uint8_t *p;
-    size_t n;
-    uint8_t byte() { return n ? (--n, *p++) : 0; }
+    const uint8_t *data;
+    size_t size, pos = 0;
+    uint8_t byte() { return size ? data[pos++ % size] : 0; }
+    std::string rest() const
+    {
+        return pos < size ? std::string(reinterpret_cast<const char *>(data + pos), size - pos)
+                          : std::string();
+    }
 };
 
 void writeFile(const std::string &path, const std::string &text)
@@ -98,7 +106,7 @@ void fuzzConfig(Reader &r)
     };
     const std::string prefix = kPrefixes[r.byte() % (sizeof kPrefixes / sizeof *kPrefixes)];
     const std::string cfg = g_dir + "/fuzz.cfg";
-    writeFile(cfg, prefix + std::string(reinterpret_cast<const char *>(r.p), r.n));
+    writeFile(cfg, prefix + r.rest());
     ++g_stats.configs;
     g_stats.configsOk += AlprOcrLoadConfig(cfg.c_str());
     std::vector<NvDsInferLayerInfo> layers(1);
@@ -160,7 +168,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         l.inferDims.numDims = r.byte() % 10;
         uint64_t product = 1;
         for (unsigned k = 0; k < l.inferDims.numDims && k < NVDSINFER_MAX_DIMS; ++k) {
-            l.inferDims.d[k] = r.byte() % 64;
+            // Mostly sizes that matter (T and the 11 classes of the dictionary), else anything.
+            static const unsigned kDims[8] = {1, 2, 3, 4, 10, 11, 12, 40};
+            const uint8_t b = r.byte();
+            l.inferDims.d[k] = (b & 0x80) ? b % 64 : kDims[b % 8];
             product *= l.inferDims.d[k];
         }
         const uint8_t lie = r.byte();
@@ -171,7 +182,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const size_t bytes = count * elemSize(l.dataType);
         if (!(t & 0x20)) {
             heap[i].resize(bytes);
-            for (size_t b = 0; b < bytes; ++b) heap[i][b] = r.byte();
+            if (t & 0x80) {  // small values: class indices around 0..11, scores in [0, 1]
+                for (size_t e = 0; e < count; ++e) {
+                    const uint8_t v = r.byte();
+                    uint8_t *dst = heap[i].data() + e * elemSize(l.dataType);
+                    if (l.dataType == INT32) {
+                        const int32_t x = static_cast<int32_t>(v % 13) - 1;
+                        std::memcpy(dst, &x, 4);
+                    } else if (static_cast<int>(l.dataType) == 4) {
+                        const int64_t x = static_cast<int64_t>(v % 13) - 1;
+                        std::memcpy(dst, &x, 8);
+                    } else if (l.dataType == FLOAT) {
+                        const float x = v / 255.0f;
+                        std::memcpy(dst, &x, 4);
+                    } else {
+                        std::memset(dst, v, elemSize(l.dataType));
+                    }
+                }
+            } else {
+                for (size_t b = 0; b < bytes; ++b) heap[i][b] = r.byte();
+            }
             // A separate exact-size malloc block so ASan flags a read past numElements.
             bufs[i] = static_cast<uint8_t *>(std::malloc(bytes ? bytes : 1));
             if (bytes) std::memcpy(bufs[i], heap[i].data(), bytes);

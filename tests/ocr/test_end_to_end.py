@@ -49,6 +49,7 @@ def test_clean_crops_read_exactly(ocr: OcrCalls, rec: ort.InferenceSession) -> N
     reads = read_plates(ocr, rec, crops)
     rate = exact(texts, reads)
     misses = [(t, r.label) for t, r in zip(texts, reads, strict=True) if r.label != t]
+    print(f"clean exact reads: {rate:.3f}")
     assert rate >= 0.95, misses
     assert all(r.ok and (r.label is None or r.desc == r.label) for r in reads)
 

@@ -1,8 +1,10 @@
 """The host side of DeepStream's detector path, for the real-chain tests and nothing else.
 
 - `nvinfer_letterbox`: nvinfer's maintain-aspect-ratio=1 + symmetric-padding=1 scaling, as in
-  gstnvinfer's conversion: the frame is scaled to fit (the other side truncated to an integer),
-  centred with (net - scaled) // 2 of black on each side, RGB, net-scale-factor 1/255.
+  gstnvinfer's get_converted_buffer: the frame is scaled to fit (the other side truncated to an
+  integer), placed at offset (net - scaled) // 2 on black, RGB, net-scale-factor 1/255. (nvinfer
+  also rounds the source size down to even numbers; the test images are even.) OpenCV's bilinear
+  resize stands in for the GPU scaler.
 - `nvinfer_unletterbox`: what gstnvinfer does to the parser's boxes after clustering: subtract
   the padding offset, divide by the scale ratio; then clip to the frame.
 - `lift_model`: YOLO11n from yolo11n.yaml has random but *degenerate* outputs (every anchor's
