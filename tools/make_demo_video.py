@@ -1,6 +1,6 @@
 """Generate the demo clip (demo/demo.mp4) and its ground truth (demo/demo_gt.json).
 
-    python tools/make_demo_video.py [--out demo] [--seed 2024] [--seconds 16]
+    python tools/make_demo_video.py [--out demo] [--seed 2024] [--seconds 16] [--fps 15]
 
 Deterministic for a seed and the same fonts; needs imageio-ffmpeg (or ffmpeg on PATH) for H.264.
 """
@@ -23,8 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=d.seed)
     ap.add_argument("--seconds", type=float, default=d.seconds)
     ap.add_argument("--vehicles", type=int, default=d.vehicles)
+    ap.add_argument("--fps", type=int, default=d.fps)
     args = ap.parse_args(argv)
-    spec = VideoSpec(seed=args.seed, seconds=args.seconds, vehicles=args.vehicles)
+    spec = VideoSpec(seed=args.seed, seconds=args.seconds, vehicles=args.vehicles, fps=args.fps)
     mp4, gt = write_demo_video(args.out, spec)
     print(f"wrote {mp4} ({mp4.stat().st_size / 1e6:.2f} MB) and {gt}")
     return 0

@@ -8,6 +8,7 @@ and ``data.yaml``. Each split has its own seed, so a held-out split shares no sc
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -73,7 +74,9 @@ def write_dataset(root: Path, splits: list[Split], workers: int | None = None) -
         (root / "images" / s.name).mkdir(parents=True, exist_ok=True)
         (root / "labels" / s.name).mkdir(parents=True, exist_ok=True)
     workers = workers or os.cpu_count() or 1
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
+    # spawn, not fork: a forked child can inherit a lock held by one of OpenCV's threads and hang.
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker) as pool:
         for s in splits:
             records = list(pool.map(_write_one, _jobs(root, s), chunksize=32))
             with open(root / f"{s.name}.jsonl", "w") as fh:

@@ -16,6 +16,7 @@ from alpr_gen.synth.vehicles import (
     Sprite,
     alpha_paste,
     random_homography,
+    vehicle_sprite,
     warp_sprite,
 )
 
@@ -127,8 +128,6 @@ def make_scene(seed: int, index: int, fonts: list[Path]) -> Scene:
     for kind, size in sizes:
         plate = render_plate(STYLES[int(rng.integers(len(STYLES)))], fonts, rng)
         if kind == "v":
-            from alpr_gen.synth.vehicles import vehicle_sprite
-
             base = vehicle_sprite(plate, rng)
             strength = 0.12
         else:
