@@ -123,6 +123,7 @@ class OcrPlan:
     confidence: str
     charset: str
     min_length: int
+    substitutions: tuple[str, ...]  # "O:0" items
     min_width: int
     min_height: int
     reinfer_interval: int
@@ -407,6 +408,10 @@ def _ocr(profile: SiteProfile, pgie: PgiePlan) -> OcrPlan:
         confidence=ocr.confidence,
         charset=ocr.charset.upper(),
         min_length=ocr.min_length,
+        substitutions=tuple(
+            sorted(f"{a.upper()}:{b.upper()}" for a, b in ocr.substitutions.items())
+        ),
+        ),
         min_width=throttle.min_plate_width,
         min_height=throttle.min_plate_height,
         reinfer_interval=INT_MAX if throttle.reinfer == "once" else throttle.reinfer,

@@ -210,6 +210,14 @@ class Ocr(Strict):
         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
     )
     min_length: int = Field(3, ge=1, le=32)
+    substitutions: dict[
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9]$")],
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9]$")],
+    ] = Field(
+        {},
+        description="Read one character as another, e.g. {O: '0', I: '1'} for plate systems "
+        "without those letters (fixes the recogniser's O/0 and I/1 confusions).",
+    )
     throttle: OcrThrottle = OcrThrottle()
 
 

@@ -196,3 +196,20 @@ def test_tiler_covers_every_source(profile_env: dict[str, str]) -> None:
     assert rows * cols >= len(profile.cameras)
     assert _get(app, "tiled-display", "enable") == "1"  # fleet16 streams RTSP out
     assert _get(app, "streammux", "config-file-path") == "streammux.txt"  # DeepStream 8.0 key
+
+
+def test_ocr_substitutions_reach_the_parser_settings(write_profile, tmp_path) -> None:
+    from alpr_gen.render import render_bundle
+    from alpr_gen.validate import lint_path
+    from alpr_gen.writer import write_bundle
+
+    from .conftest import MINIMAL
+
+    path = write_profile(MINIMAL + "ocr:\n  substitutions: {O: '0', i: '1'}\n")
+    bundle = render_bundle(load_profile(str(path), env={}))
+    cfg = parse_keyfile(bundle.files["ocr_parser.cfg"]).group("ocr-parser")
+    assert cfg is not None
+    assert split_list(cfg.get("substitutions", "")) == ["I:1", "O:0"]
+    write_bundle(bundle, tmp_path / "out")
+    report = lint_path(tmp_path / "out")
+    assert report.errors == [], report.errors
