@@ -411,7 +411,6 @@ def _ocr(profile: SiteProfile, pgie: PgiePlan) -> OcrPlan:
         substitutions=tuple(
             sorted(f"{a.upper()}:{b.upper()}" for a, b in ocr.substitutions.items())
         ),
-        ),
         min_width=throttle.min_plate_width,
         min_height=throttle.min_plate_height,
         reinfer_interval=INT_MAX if throttle.reinfer == "once" else throttle.reinfer,
