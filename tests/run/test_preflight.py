@@ -269,10 +269,8 @@ def test_rabbitmq_reachable_then_not(tmp_path: Path, rabbitmq: RunningBroker) ->
 def test_real_profile_renders_and_preflights(tmp_path: Path) -> None:
     """A shipped profile rendered for real, then read by `run` (network checks off: its
     cameras are not on this machine)."""
-    try:
-        from alpr_gen.site import render_to_dir
-    except ImportError:  # pragma: no cover - render not there yet
-        pytest.skip("alpr_gen.site not available")
+    from alpr_gen.site import render_to_dir
+
     out = tmp_path / "city-redis"
     assert render_to_dir("city-redis", out, console=Console(file=open(os.devnull, "w"))) == 0  # noqa: SIM115
     b = load_bundle(out)
