@@ -41,7 +41,8 @@ class _Source:
             if probe in self.lines:
                 path, line = self.lines[probe]
                 return f"{path}:{line}"
-            probe = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe) if re.search(r"[.\[]", probe) else ""
+            parent = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe)
+            probe = "" if parent == probe else parent  # a key like `a[b` has no parent form
         return ""
 
 
