@@ -8,6 +8,7 @@ machine except building a missing parser library when asked to.
 from __future__ import annotations
 
 import glob
+import os
 import re
 import shutil
 import socket
@@ -18,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from alpr_gen.keyfile import read_keyfile
-from alpr_gen.launch.bundle import Bundle, conn_host_port, uri_host_port
+from alpr_gen.launch import broker_login
+from alpr_gen.launch.bundle import Bundle, MsgSink, conn_host_port, uri_host_port
 from alpr_gen.launch.command import DEEPSTREAM_ROOT, mask_uri
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
@@ -53,7 +55,10 @@ class Environment:
     dev: Path = Path("/dev")
     which: Callable[[str], str | None] = shutil.which
     connect_timeout: float = CONNECT_TIMEOUT
-    network: bool = True  # False: skip the broker/camera reachability checks
+    network: bool = True  # False: skip the broker/camera reachability and login checks
+    login_timeout: float = broker_login.LOGIN_TIMEOUT
+    # What deepstream-app will see (the MQTT adaptor reads USER_MQTT/PASSWORD_MQTT).
+    environ: Callable[[], dict[str, str]] = field(default=lambda: dict(os.environ))
     run_version: Callable[[str], str | None] = field(default=lambda exe: _version_output(exe))
 
 
@@ -399,6 +404,76 @@ def check_reachability(bundle: Bundle, env: Environment) -> list[Check]:
     return out
 
 
+def _login_one(
+    bundle: Bundle, sink: MsgSink, host: str, port: int, env: Environment, in_docker: bool
+) -> Check:
+    name = f"broker login [{sink.group}]"
+    proto = broker_login.protocol_of(sink.proto_lib)
+    if proto is None:
+        return Check(name, SKIP, f"no login check for adaptor {Path(sink.proto_lib).name!r}")
+    if proto == "kafka":
+        return Check(name, SKIP, "Kafka: TCP check only (no Kafka client here)")
+    cfg = sink.broker_config
+    settings: dict[str, str] = {}
+    cfg_name = "the broker config (msg-broker-config)"
+    if cfg is not None:
+        cfg_name = cfg.name
+        if not cfg.is_file():
+            return Check(
+                name,
+                FAIL,
+                f"msg-broker-config {cfg} missing",
+                "re-render the bundle (`alpr-gen render`) or fix msg-broker-config",
+            )
+        grp = read_keyfile(cfg).group("message-broker")
+        if grp is None:
+            return Check(
+                name,
+                FAIL,
+                f"{cfg}: no [message-broker] group (the adaptor reads nothing without it)",
+                "re-render the bundle (`alpr-gen render`)",
+            )
+        settings = {key: entry.value for key, entry in grp.entries.items()}
+    base = cfg.parent if cfg is not None else bundle.app_config.parent
+    timeout, site = env.login_timeout, bundle.site
+    if proto == "mqtt":
+        # In the container the adaptor sees only the environment docker passes (none of these).
+        environ = {} if in_docker else env.environ()
+        res = broker_login.mqtt_login(
+            host, port, settings, base_dir=base, environ=environ, timeout=timeout,
+            cfg_name=cfg_name, site=site,
+        )  # fmt: skip
+    elif proto == "amqp":
+        parts = [p.strip() for p in sink.conn_str.split(";")]
+        res = broker_login.amqp_login(
+            host, port, settings, conn_username=parts[2] if len(parts) >= 3 and parts[2] else None,
+            timeout=timeout, cfg_name=cfg_name, site=site,
+        )  # fmt: skip
+    else:
+        res = broker_login.redis_login(
+            host, port, settings, timeout=timeout, cfg_name=cfg_name, site=site
+        )
+    status = SKIP if res.ok is None else OK if res.ok else FAIL
+    return Check(name, status, res.message, res.hint)
+
+
+def check_broker_logins(
+    bundle: Bundle, env: Environment, reachable: set[str], in_docker: bool = False
+) -> list[Check]:
+    """Log in to each sink's broker whose TCP check passed (`reachable`: sink groups)."""
+    jobs: list[tuple[MsgSink, str, int]] = []
+    sinks = {s.group: s for s in bundle.msg_sinks}
+    for group, host, port in broker_endpoints(bundle):
+        if group in reachable and port is not None:
+            jobs.append((sinks[group], host, port))
+    if not jobs:
+        return []
+    with ThreadPoolExecutor(max_workers=min(8, len(jobs))) as pool:
+        return list(
+            pool.map(lambda job: _login_one(bundle, *job, env=env, in_docker=in_docker), jobs)
+        )
+
+
 def run_preflight(
     bundle: Bundle,
     *,
@@ -441,7 +516,14 @@ def run_preflight(
     checks += check_ocr_dictionary(bundle)
     checks.append(check_gpu(env, platform))
     if env.network:
-        checks += check_reachability(bundle, env)
+        reach = check_reachability(bundle, env)
+        checks += reach
+        up = {
+            c.name[len("broker [") : -1]
+            for c in reach
+            if c.name.startswith("broker [") and c.status == OK
+        }
+        checks += check_broker_logins(bundle, env, up, in_docker=bool(docker_image))
     else:
         checks.append(Check("brokers, cameras", SKIP, "reachability not checked"))
     return checks, found

@@ -199,37 +199,157 @@ def _start(
     return RunningBroker(name, port, proc, time.monotonic() - t0)
 
 
-@pytest.fixture
-def mosquitto(tmp_path: Path) -> Iterator[RunningBroker]:
+def _mosquitto_exe() -> str:
     exe = shutil.which("mosquitto") or (
         "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None
     )
     if exe is None:
         pytest.skip("mosquitto not installed (apt-get install mosquitto)")
+    return exe
+
+
+def start_mosquitto(tmp_path: Path, settings: list[str], name: str = "mosquitto") -> RunningBroker:
+    """mosquitto on a free loopback port; `settings` go under its listener line."""
+    exe = _mosquitto_exe()
     port = free_port()
-    conf = tmp_path / "mosquitto.conf"
-    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
-    broker = _start("mosquitto", [exe, "-c", str(conf)], port, 10, tmp_path / "mosquitto.log")
+    conf = tmp_path / f"{name}.conf"
+    lines = [f"listener {port} 127.0.0.1", *settings, "persistence false"]
+    if os.geteuid() == 0:
+        # Run as root, mosquitto would switch to the `mosquitto` user, which cannot read
+        # pytest's 0700 tmp dir (password file, certificates).
+        lines.insert(0, "user root")
+    conf.write_text("\n".join(lines) + "\n")
+    return _start(name, [exe, "-c", str(conf)], port, 10, tmp_path / f"{name}.log")
+
+
+@pytest.fixture
+def mosquitto(tmp_path: Path) -> Iterator[RunningBroker]:
+    broker = start_mosquitto(tmp_path, ["allow_anonymous true"])
     yield broker
     stop_broker(broker)
 
 
+MQTT_USER, MQTT_PASSWORD = "alpr", "s3cret-mqtt-pw"
+
+
 @pytest.fixture
-def redis(tmp_path: Path) -> Iterator[RunningBroker]:
+def mosquitto_auth(tmp_path: Path) -> Iterator[RunningBroker]:
+    """mosquitto that wants MQTT_USER/MQTT_PASSWORD (password file, no anonymous clients)."""
+    _mosquitto_exe()
+    tool = shutil.which("mosquitto_passwd")
+    if tool is None:
+        pytest.skip("mosquitto_passwd not installed (apt-get install mosquitto)")
+    pw_file = tmp_path / "mosquitto.passwd"
+    subprocess.run([tool, "-c", "-b", str(pw_file), MQTT_USER, MQTT_PASSWORD], check=True,
+                   capture_output=True)  # fmt: skip
+    broker = start_mosquitto(
+        tmp_path, ["allow_anonymous false", f"password_file {pw_file}"], "mosquitto-auth"
+    )
+    yield broker
+    stop_broker(broker)
+
+
+@dataclass
+class Pki:
+    ca: Path  # the CA that signed the server certificate
+    other_ca: Path  # an unrelated CA (the "wrong CA file")
+    cert: Path
+    key: Path
+
+
+def make_test_ca(root: Path) -> Pki:
+    """A CA and a server certificate for 127.0.0.1, made with the openssl CLI."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl not installed (apt-get install openssl)")
+    root.mkdir(parents=True, exist_ok=True)
+
+    def run(*args: str) -> None:
+        subprocess.run([openssl, *args], check=True, capture_output=True, cwd=root)
+
+    for ca in ("ca", "other-ca"):
+        run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-keyout", f"{ca}.key", "-out", f"{ca}.crt", "-subj", f"/CN=alpr-gen test {ca}",
+            "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign")  # fmt: skip
+    (root / "server.ext").write_text(
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
+        "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n"
+        "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
+    )
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+        "-subj", "/CN=127.0.0.1")  # fmt: skip
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+        "-CAcreateserial", "-days", "2", "-out", "server.crt", "-extfile", "server.ext")  # fmt: skip
+    return Pki(root / "ca.crt", root / "other-ca.crt", root / "server.crt", root / "server.key")
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    return make_test_ca(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def mosquitto_tls(tmp_path: Path, pki: Pki) -> Iterator[RunningBroker]:
+    """mosquitto with a TLS listener (server certificate for 127.0.0.1 signed by pki.ca)."""
+    broker = start_mosquitto(
+        tmp_path,
+        [
+            f"cafile {pki.ca}",
+            f"certfile {pki.cert}",
+            f"keyfile {pki.key}",
+            "allow_anonymous true",
+        ],
+        "mosquitto-tls",
+    )
+    yield broker
+    stop_broker(broker)
+
+
+def start_redis(tmp_path: Path, extra: list[str], name: str = "redis") -> RunningBroker:
     exe = shutil.which("redis-server")
     if exe is None:
         pytest.skip("redis-server not installed (apt-get install redis-server)")
     port = free_port()
     argv = [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    broker = _start(
-        "redis-server", [*argv, "--dir", str(tmp_path)], port, 10, tmp_path / "redis.log"
+    return _start(
+        "redis-server", [*argv, "--dir", str(tmp_path), *extra], port, 10, tmp_path / f"{name}.log"
     )
+
+
+@pytest.fixture
+def redis(tmp_path: Path) -> Iterator[RunningBroker]:
+    broker = start_redis(tmp_path, [])
+    yield broker
+    stop_broker(broker)
+
+
+REDIS_PASSWORD = "s3cret-redis-pw"
+
+
+@pytest.fixture
+def redis_auth(tmp_path: Path) -> Iterator[RunningBroker]:
+    """redis-server with --requirepass REDIS_PASSWORD."""
+    broker = start_redis(tmp_path, ["--requirepass", REDIS_PASSWORD], "redis-auth")
     yield broker
     stop_broker(broker)
 
 
 @pytest.fixture
 def rabbitmq() -> Iterator[RunningBroker]:
+    with rabbitmq_server() as broker:
+        yield broker
+
+
+@pytest.fixture(scope="module")
+def rabbitmq_module() -> Iterator[RunningBroker]:
+    """One rabbitmq-server for a whole test module (it takes seconds to start)."""
+    with rabbitmq_server() as broker:
+        yield broker
+
+
+@contextlib.contextmanager
+def rabbitmq_server() -> Iterator[RunningBroker]:
     """rabbitmq-server with its own node name, ports, data dirs and epmd (nothing shared).
 
     Measured here: up in ~6 s on 2 cores, down in ~1 s after SIGTERM.
@@ -281,11 +401,13 @@ def rabbitmq() -> Iterator[RunningBroker]:
         shutil.rmtree(base, ignore_errors=True)
         raise
     broker.base = base
-    yield broker
-    stop_broker(broker)
-    epmd_proc.terminate()
-    epmd_proc.wait(timeout=5)
-    shutil.rmtree(base, ignore_errors=True)
+    try:
+        yield broker
+    finally:
+        stop_broker(broker)
+        epmd_proc.terminate()
+        epmd_proc.wait(timeout=5)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def _stop_rabbit_vm(base: Path) -> None:
