@@ -194,7 +194,9 @@ def test_extends_deep_merges(write_profile, profile_env: dict[str, str]) -> None
     assert len(profile.cameras) == 2
 
 
-def test_odd_unknown_keys_are_reported(write_profile, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_odd_unknown_keys_are_reported(
+    write_profile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write_profile(MINIMAL + "weird[key: 1\n")
     err = render_fails(str(path), tmp_path / "o", capsys)
     assert "weird[key: unknown field" in err
