@@ -64,7 +64,9 @@ def register(app: typer.Typer) -> None:
             False, "--no-build", help="Do not build a missing parser library."
         ),
         no_network_checks: bool = typer.Option(
-            False, "--no-network-checks", help="Skip the broker and camera checks (reachability and broker login)."
+            False,
+            "--no-network-checks",
+            help="Skip the broker and camera checks (reachability and broker login).",
         ),
     ) -> None:
         """Check the machine, launch deepstream-app, show per-stream FPS, forward Ctrl-C."""
