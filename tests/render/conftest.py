@@ -25,6 +25,14 @@ def profile_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return PROFILE_ENV
 
 
+@pytest.fixture(scope="session")
+def glib_dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """GLib's own key-file parser, compiled once (skips without libglib2.0-dev)."""
+    from .glib import build_glib_dump
+
+    return build_glib_dump(tmp_path_factory)
+
+
 @pytest.fixture
 def write_profile(tmp_path: Path):
     """Write a profile YAML into tmp_path and return its path."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,6 +14,7 @@ from alpr_gen.profile import load_profile
 from alpr_gen.render import render_site
 
 from .conftest import MINIMAL
+from .glib import glib_entries, our_entries
 
 _BASELINE: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
 
@@ -27,7 +30,7 @@ def _shape(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 )
 @given(name=st.text(min_size=1, max_size=40), uri_tail=st.text(max_size=20))
 def test_user_text_never_changes_the_file_structure(
-    name: str, uri_tail: str, tmp_path_factory: pytest.TempPathFactory
+    name: str, uri_tail: str, tmp_path_factory: pytest.TempPathFactory, glib_dump: Path
 ) -> None:
     path = tmp_path_factory.mktemp("p") / "site.yaml"
     import json
@@ -55,6 +58,11 @@ def test_user_text_never_changes_the_file_structure(
     assert app.group("source0").get("uri") == ("rtsp://10.0.0.1/" + uri_tail).strip()
     msgconv = parse_keyfile(files["msgconv.txt"])
     assert msgconv.group("sensor0").get("description") == name.strip()
+    # And GLib itself, the parser deepstream-app uses, reads the same groups, keys and values.
+    out = path.parent
+    for fname in ("deepstream_app.txt", "msgconv.txt"):
+        (out / fname).write_text(files[fname])
+        assert glib_entries(glib_dump, out / fname) == our_entries(out / fname)
 
 
 def load_profile_text(text: str, factory: pytest.TempPathFactory):
