@@ -124,6 +124,8 @@ class OcrPlan:
     charset: str
     min_length: int
     substitutions: tuple[str, ...]  # "O:0" items
+    formats: tuple[str, ...]  # "LLLDDDD" items, in the profile's order (ties: the first)
+    formats_strict: bool
     min_width: int
     min_height: int
     reinfer_interval: int
@@ -411,6 +413,8 @@ def _ocr(profile: SiteProfile, pgie: PgiePlan) -> OcrPlan:
         substitutions=tuple(
             sorted(f"{a.upper()}:{b.upper()}" for a, b in ocr.substitutions.items())
         ),
+        formats=tuple(ocr.formats),
+        formats_strict=ocr.formats_strict,
         min_width=throttle.min_plate_width,
         min_height=throttle.min_plate_height,
         reinfer_interval=INT_MAX if throttle.reinfer == "once" else throttle.reinfer,

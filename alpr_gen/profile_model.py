@@ -218,7 +218,23 @@ class Ocr(Strict):
         description="Read one character as another, e.g. {O: '0', I: '1'} for plate systems "
         "without those letters (fixes the recogniser's O/0 and I/1 confusions).",
     )
+    formats: list[Annotated[str, Field(pattern=r"^[LDA]{1,32}$")]] = Field(
+        [],
+        max_length=16,
+        description="Plate formats of the site, e.g. [LLLDDDD, LLDDLLL] (L letter, D digit, A "
+        "either): a read is fitted to the same-length format needing the fewest changes among "
+        "look-alike pairs (O/0, I/1, Z/2, S/5, G/6, B/8, ...; docs/ocr.md). At most 16.",
+    )
+    formats_strict: bool = Field(
+        False, description="Drop a read that fits none of `formats` (default: keep it as read)."
+    )
     throttle: OcrThrottle = OcrThrottle()
+
+    @model_validator(mode="after")
+    def _strict_needs_formats(self) -> Ocr:
+        if self.formats_strict and not self.formats:
+            raise ValueError("formats_strict needs formats (it would drop every plate)")
+        return self
 
 
 class Tracker(Strict):

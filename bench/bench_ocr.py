@@ -32,8 +32,10 @@ from alpr_gen.testing.parser_harness import build_library  # noqa: E402
 from tests.ocr.ocr_support import (  # noqa: E402
     ALPHABET_FULL,
     ALPHABET_NO_IOQ,
+    LAYOUTS,
     NO_IOQ_SUBSTITUTIONS,
     PLATE_CHARSET_NO_IOQ,
+    SITE_FORMATS,
     VARIANTS,
     plate_set,
     write_config,
@@ -154,24 +156,32 @@ def accuracy(args: argparse.Namespace, work: Path) -> None:
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 2
     sess = ort.InferenceSession(str(d / "ocr_rec.onnx"), opts, providers=["CPUExecutionProvider"])
+    two = ";".join(SITE_FORMATS)
+    # label: (plate letters, plate layouts, parser settings). The last two rows read the same
+    # plates (full alphabet, formats LLLDDDD and LLDDLLL only) without and with `formats`.
     settings = {
-        "A-Z (charset A-Z0-9)": (ALPHABET_FULL, {}),
+        "A-Z (charset A-Z0-9)": (ALPHABET_FULL, LAYOUTS, {}),
         "no I/O/Q (+ O:0;I:1;Q:0)": (
             ALPHABET_NO_IOQ,
+            LAYOUTS,
             {"charset": PLATE_CHARSET_NO_IOQ, "substitutions": NO_IOQ_SUBSTITUTIONS},
         ),
+        "A-Z, 2 formats, none set": (ALPHABET_FULL, SITE_FORMATS, {}),
+        "full alphabet, formats": (ALPHABET_FULL, SITE_FORMATS, {"formats": two}),
     }
     n = args.plates
     print(f"exact reads over {n} plates per row (6 fonts, crop heights 32-64 px)")
+    print(f"the last two rows: the same plates, formats {two} only, without/with formats={two}")
     print(
         f"{'alphabet':28} {'variant':18} {'nvinfer pad':>12} {'thr 0.5':>8} "
         f"{'PaddleOCR pad':>14} {'differ':>7}"
     )
-    for label, (letters, keys) in settings.items():
+    for label, (letters, layouts, keys) in settings.items():
         cfg = write_config(d, "ocr_dict.txt", min_length=3, confidence="min", **keys)
-        ocr.load_config(cfg)
+        if not ocr.load_config(cfg):
+            raise SystemExit(f"bad settings {cfg}: {ocr.harness.last_error()}")
         for variant in VARIANTS:
-            texts, crops = plate_set(n, seed=100, variant=variant, letters=letters)
+            texts, crops = plate_set(n, seed=100, variant=variant, letters=letters, layouts=layouts)
             nv = read_plates(ocr, sess, crops, padding="nvinfer")
             pp = read_plates(ocr, sess, crops, padding="ppocr")
             rate = [

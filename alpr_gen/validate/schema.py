@@ -909,10 +909,14 @@ OCR_GROUPS: list[GroupSpec] = [
             "dictionary": _k(
                 T.PATH, "one character per line (relative to this file)", path=PathKind.ARTIFACT
             ),
-            "blank-index": _k(T.INT, "CTC blank class", lo=0),
+            "blank-index": _k(T.INT, "CTC blank class; -1 = the last (LPRNet)", lo=-1),
             "min-length": _k(T.INT, "shortest plate emitted", lo=1),
             "charset": _k(T.STR, "characters kept"),
             "confidence": _k(T.STR, "plate score", choices={"min": "", "product": "", "mean": ""}),
+            "uppercase": _k(T.BOOL, "a-z read as A-Z before the charset filter", default="1"),
+            "substitutions": _k(T.STR, "read characters as others: O:0;I:1"),
+            "formats": _k(T.STR, "plate formats of L/D/A, ';'-separated: LLLDDDD;LLDDLLL"),
+            "formats-strict": _k(T.BOOL, "drop a plate that fits no format", default="0"),
         },
         "alpr-gen OCR parser",
     )

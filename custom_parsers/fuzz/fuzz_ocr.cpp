@@ -9,11 +9,15 @@
  * Input bytes describe up to 3 output layers (data type, 0..9 dims of 0..63, a numElements that
  * may disagree with the dims, a null buffer, isInput) and their contents (raw bytes, or small
  * class indices / scores in [0, 1] so that plates get decoded too); each buffer is a
- * separate heap block of exactly numElements elements, so ASan sees any read past it. One input
- * in 16 is instead written out (after one of a few valid prefixes) as the settings file and
- * loaded, then parsed against a fixed tensor: the keyfile reader and every value parser.
+ * separate heap block of exactly numElements elements, so ASan sees any read past it. Half of
+ * the tensor inputs are parsed with plate formats set (formats-strict=1; charset and formats
+ * chosen so that corrections happen). One input in 16 is instead written out (after one of a
+ * few valid prefixes, formats/formats-strict among them) as the settings file and loaded, then
+ * parsed against a tensor of up to 8 steps whose classes come from the input: the keyfile
+ * reader and every value parser, and the format correction under arbitrary formats.
  * Checked on every call: a plate comes with a heap label whose text equals attrString, a
- * confidence >= the threshold, and at most one attribute.
+ * confidence >= the threshold, and at most one attribute; with the strict formats settings,
+ * every plate fits one of its formats exactly.
  */
 #include "alpr_common.h"
 
@@ -33,19 +37,43 @@ extern "C" bool NvDsInferParseAlprOcr(std::vector<NvDsInferLayerInfo> const &, N
 namespace {
 
 std::string g_dir;
-std::string g_goodCfg;
+std::string g_goodCfg, g_formatsCfg;
+bool g_formatsLoaded = false;  // which of the two is loaded now
+// The formats of g_formatsCfg (formats-strict=1): every plate must fit one exactly.
+const char *const kFormats[] = {"LLDD", "DDLL", "LDLDLDL", "A", "AAAAAAAAAAAA", "DDDDD",
+                                "LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL"};
 
 // Printed at exit, so a run shows that inputs reach the decode loops, not only the checks.
 struct Stats {
     unsigned long calls = 0, accepted = 0, withPlate = 0, configs = 0, configsOk = 0;
+    unsigned long formatCalls = 0, formatPlates = 0;
     ~Stats()
     {
         std::fprintf(stderr,
                      "fuzz_ocr: %lu calls, %lu accepted, %lu with a plate; %lu settings files, "
-                     "%lu usable\n",
-                     calls, accepted, withPlate, configs, configsOk);
+                     "%lu usable; %lu calls with strict formats, %lu plates fitted\n",
+                     calls, accepted, withPlate, configs, configsOk, formatCalls, formatPlates);
     }
 } g_stats;
+
+bool fitsExactly(const std::string &text, const char *format)
+{
+    if (text.size() != std::strlen(format)) return false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        const bool letter = c >= 'A' && c <= 'Z', digit = c >= '0' && c <= '9';
+        if (!(format[i] == 'L' ? letter : format[i] == 'D' ? digit : letter || digit))
+            return false;
+    }
+    return true;
+}
+
+void useSettings(bool formats)
+{
+    if (formats == g_formatsLoaded) return;
+    if (!AlprOcrLoadConfig((formats ? g_formatsCfg : g_goodCfg).c_str())) std::abort();
+    g_formatsLoaded = formats;
+}
 
 // Reads the input, then cycles through it again: short inputs still fill whole tensors with
 // varied values (zeros would make every step the blank).
@@ -103,22 +131,34 @@ void fuzzConfig(Reader &r)
         "[ocr-parser]\ndictionary=dict.txt\nmin-length=0\nuppercase=",
         "[ocr-parser]\ndictionary=dict.txt\nconfidence=",
         "[ocr-parser]\n",
+        "[ocr-parser]\ndictionary=dict.txt\nmin-length=1\ncharset=*\nformats=",
+        "[ocr-parser]\ndictionary=dict.txt\ncharset=ABZ017KOIT28\nformats=LDA;AAAA;LLDD;D\n"
+        "formats-strict=",
+        "[ocr-parser]\ndictionary=dict.txt\nmin-length=1\nformats-strict=1\nformats=",
     };
     const std::string prefix = kPrefixes[r.byte() % (sizeof kPrefixes / sizeof *kPrefixes)];
+    // The tensor: 1..8 steps, each step's best class from the input (so texts of many lengths
+    // and characters meet the formats), scores in (0.5, 1].
+    const unsigned steps = 1 + r.byte() % 8;
+    float probs[8 * 11];
+    for (unsigned t = 0; t < steps; ++t) {
+        const uint8_t b = r.byte();
+        for (unsigned c = 0; c < 11; ++c) probs[t * 11 + c] = 0.04f;
+        probs[t * 11 + b % 11] = 0.5f + (b >> 4) / 30.0f;
+    }
     const std::string cfg = g_dir + "/fuzz.cfg";
     writeFile(cfg, prefix + r.rest());
     ++g_stats.configs;
     g_stats.configsOk += AlprOcrLoadConfig(cfg.c_str());
+    g_formatsLoaded = false;
     std::vector<NvDsInferLayerInfo> layers(1);
-    float probs[4 * 11];
-    for (int i = 0; i < 44; ++i) probs[i] = static_cast<float>((i * 7) % 11) / 10.0f;
     NvDsInferLayerInfo &l = layers[0];
     std::memset(&l, 0, sizeof l);
     l.dataType = FLOAT;
     l.inferDims.numDims = 2;
-    l.inferDims.d[0] = 4;
+    l.inferDims.d[0] = steps;
     l.inferDims.d[1] = 11;
-    l.inferDims.numElements = 44;
+    l.inferDims.numElements = steps * 11;
     l.layerName = "probs";
     l.buffer = probs;
     std::vector<NvDsInferAttribute> attrs;
@@ -142,6 +182,15 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***)
     g_goodCfg = g_dir + "/ocr_parser.cfg";
     writeFile(g_goodCfg, "[ocr-parser]\ndictionary=dict.txt\nblank-index=0\nmin-length=1\n"
                          "charset=AB7Z01K\xc3\x84\nconfidence=product\n");
+    // The same, plus strict formats; O, I, T, 2 and 8 are in the charset so 0->O, 1->I, 7->T,
+    // Z->2 and B->8 are allowed corrections (the dictionary has no O, I, T, 2, 8 of its own).
+    std::string formats;
+    for (const char *f : kFormats) formats += (formats.empty() ? "" : ";") + std::string(f);
+    g_formatsCfg = g_dir + "/ocr_parser_formats.cfg";
+    writeFile(g_formatsCfg, "[ocr-parser]\ndictionary=dict.txt\nblank-index=0\nmin-length=1\n"
+                            "charset=AB7Z01K\xc3\x84OIT28\nconfidence=product\nformats=" +
+                                formats + "\nformats-strict=1\n");
+    if (!AlprOcrLoadConfig(g_formatsCfg.c_str())) std::abort();
     AlprParserSetStderrLogging(0);
     if (!AlprOcrLoadConfig(g_goodCfg.c_str())) std::abort();
     return 0;
@@ -155,6 +204,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzzConfig(r);
         return 0;
     }
+    const bool formats = (mode & 16) != 0;
+    useSettings(formats);
     const int nLayers = mode % 4;
     std::vector<NvDsInferLayerInfo> layers(nLayers);
     std::vector<std::vector<uint8_t>> heap(nLayers);  // owns the buffers below
@@ -214,6 +265,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const bool ok = NvDsInferParseAlprOcr(layers, NvDsInferNetworkInfo{320, 48, 3}, threshold,
                                           attrs, desc);
     check(ok, threshold, attrs, desc);
+    if (formats) {
+        ++g_stats.formatCalls;
+        g_stats.formatPlates += !attrs.empty();
+        bool fits = attrs.empty();
+        for (const char *f : kFormats) fits = fits || fitsExactly(desc, f);
+        if (!fits) std::abort();
+    }
     for (NvDsInferAttribute &a : attrs) std::free(a.attributeLabel);
     for (uint8_t *b : bufs) std::free(b);
     return 0;

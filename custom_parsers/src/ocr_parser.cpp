@@ -8,8 +8,20 @@
  *     by `alpr-gen export-ocr --argmax` (and NVIDIA's LPRNet ArgMax/Max heads).
  * Decode: per step take the best class, collapse repeats, drop the blank, map classes to the
  * dictionary, uppercase ASCII, apply substitutions, keep only characters of the plate charset.
- * A plate is emitted when it has >= min-length characters and its confidence (min | product |
- * mean of the kept characters' scores) is >= classifier-threshold.
+ * Then, when plate formats are set, fit the text to the best format (below). A plate is emitted
+ * when it has >= min-length characters and its confidence (min | product | mean of the kept
+ * characters' scores) is >= classifier-threshold.
+ *
+ * Plate formats (syntax correction): formats=LLLDDDD;LLDDLLL, each a pattern of L (a letter
+ * A-Z), D (a digit 0-9) or A (either). For each format as long as the text, count the positions
+ * that must change, using only these visually ambiguous pairs (a change whose result is not in
+ * the charset is not allowed; anything else, e.g. a letter in a digit position with no pair or a
+ * non-ASCII character, means the format does not fit):
+ *   digit position:  O Q D U -> 0   I L T -> 1   Z -> 2   S -> 5   G -> 6   B -> 8
+ *   letter position: 0 -> O   1 -> I   2 -> Z   5 -> S   6 -> G   8 -> B   4 -> A   7 -> T
+ * The fitting format with the fewest changes wins (ties: the first listed) and its changes are
+ * applied; the confidence is unchanged. No fitting format: the text is kept as read, or, with
+ * formats-strict=1, no plate is emitted. At most 16 formats of at most 32 characters.
  *
  * Settings: a keyfile found through $ALPR_OCR_CONFIG, else ./ocr_parser.cfg, read ONCE on the
  * first call (thread-safe). Group [ocr-parser]:
@@ -20,6 +32,8 @@
  *   uppercase=1                      map a-z to A-Z before the charset filter
  *   substitutions=O:0;I:1            then read these characters as others (default none)
  *   confidence=min                   min | product | mean
+ *   formats=LLLDDDD;LLDDLLL          plate formats, see above (default none)
+ *   formats-strict=0                 1: drop a plate that fits no format
  * Dictionary: UTF-8, one entry per line in class order with the blank left out (class k is line
  * k below the blank, line k - 1 above it); only the line break is stripped, so " " is a class.
  *
@@ -48,6 +62,8 @@ const char *const kParser = "NvDsInferParseAlprOcr";
 const char *const kDefaultCharset = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 constexpr size_t kMaxDictEntries = 1u << 20;
 constexpr size_t kMaxFileBytes = 64u << 20;
+constexpr size_t kMaxFormats = 16;
+constexpr size_t kMaxFormatLength = 32;
 
 enum class ConfMode { Min, Product, Mean };
 
@@ -58,7 +74,77 @@ struct OcrConfig {
     unsigned minLength = 3;
     ConfMode confMode = ConfMode::Min;
     std::vector<std::string> mapped; /* per dictionary entry: normalised text, "" = dropped */
+    std::vector<std::string> formats;  /* plate formats over L, D, A (<= 16 of <= 32 chars) */
+    bool formatsStrict = false;        /* no format fits: drop the plate */
+    bool allowedAscii[128] = {};       /* the charset's ASCII characters (targets of changes) */
 };
+
+/* The visually ambiguous pairs of the format correction: what a character read in a digit
+ * (letter) position becomes, 0 = no pair. Kept small on purpose: each pair is a shape PP-OCR
+ * and LPRNet-style models confuse on plates; anything else is a real misread. */
+char asDigit(char c)
+{
+    switch (c) {
+    case 'O': case 'Q': case 'D': case 'U': return '0';
+    case 'I': case 'L': case 'T': return '1';
+    case 'Z': return '2';
+    case 'S': return '5';
+    case 'G': return '6';
+    case 'B': return '8';
+    default: return 0;
+    }
+}
+
+char asLetter(char c)
+{
+    switch (c) {
+    case '0': return 'O';
+    case '1': return 'I';
+    case '2': return 'Z';
+    case '5': return 'S';
+    case '6': return 'G';
+    case '8': return 'B';
+    case '4': return 'A';
+    case '7': return 'T';
+    default: return 0;
+    }
+}
+
+inline bool isUpper(char c) { return c >= 'A' && c <= 'Z'; }
+inline bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+/* What a format position f (L, D or A) makes of character c: c itself, its pair, 0 = no fit. */
+inline char fitChar(const OcrConfig &cfg, char f, char c)
+{
+    char to;
+    if (f == 'A') return isUpper(c) || isDigit(c) ? c : 0;
+    if (f == 'L') to = isUpper(c) ? c : asLetter(c);
+    else to = isDigit(c) ? c : asDigit(c);
+    return to != 0 && cfg.allowedAscii[static_cast<unsigned char>(to)] ? to : 0;
+}
+
+/* Fits `text` to the format needing the fewest changes (ties: the first). Returns false when no
+ * format fits (text unchanged). At most 16 x 32 steps per pass. */
+bool applyFormats(const OcrConfig &cfg, std::string &text)
+{
+    size_t best = cfg.formats.size(), bestChanges = kMaxFormatLength + 1;
+    for (size_t k = 0; k < cfg.formats.size(); ++k) {
+        const std::string &f = cfg.formats[k];
+        if (f.size() != text.size()) continue;
+        size_t changes = 0;
+        bool fits = true;
+        for (size_t i = 0; i < f.size() && fits; ++i) {
+            const char to = fitChar(cfg, f[i], text[i]);
+            fits = to != 0;
+            changes += to != text[i];
+        }
+        if (fits && changes < bestChanges) best = k, bestChanges = changes;
+    }
+    if (best == cfg.formats.size()) return false;
+    const std::string &f = cfg.formats[best];
+    for (size_t i = 0; i < f.size(); ++i) text[i] = fitChar(cfg, f[i], text[i]);
+    return true;
+}
 
 std::string trim(const std::string &s)
 {
@@ -149,7 +235,7 @@ OcrConfig loadConfig(const std::string &cfgPath)
     }
     std::string group, dictionary, charset = kDefaultCharset;
     std::vector<std::pair<std::string, std::string>> substitutions;
-    bool uppercase = true, sawGroup = false;
+    bool uppercase = true, sawGroup = false, formatsSet = false;
     const std::vector<std::string> lines = splitLines(text);
     for (size_t i = 0; i < lines.size(); ++i) {
         const std::string line = trim(lines[i]);
@@ -211,6 +297,38 @@ OcrConfig loadConfig(const std::string &cfgPath)
                 }
                 substitutions.emplace_back(cps[0], cps[2]);
             }
+        } else if (key == "formats") {
+            // "LLLDDDD;LLDDLLL": every item non-empty, only L/D/A, <= 32 long, <= 16 items.
+            cfg.formats.clear();
+            formatsSet = true;
+            size_t start = 0;
+            while (start <= value.size()) {
+                size_t semi = value.find(';', start);
+                if (semi == std::string::npos) semi = value.size();
+                const std::string item = trim(value.substr(start, semi - start));
+                start = semi + 1;
+                const bool letters =
+                    item.find_first_not_of("LDA") == std::string::npos && !item.empty();
+                if (!letters || item.size() > kMaxFormatLength) {
+                    cfg.error = where + "formats: '" + item + "' is not 1.." +
+                                std::to_string(kMaxFormatLength) +
+                                " of L (letter), D (digit), A (either); items are separated "
+                                "by ';'";
+                    return cfg;
+                }
+                if (cfg.formats.size() == kMaxFormats) {
+                    cfg.error = where + "formats: more than " + std::to_string(kMaxFormats) +
+                                " formats";
+                    return cfg;
+                }
+                cfg.formats.push_back(item);
+            }
+        } else if (key == "formats-strict") {
+            if (value != "0" && value != "1" && value != "true" && value != "false") {
+                cfg.error = where + "formats-strict must be 0 or 1";
+                return cfg;
+            }
+            cfg.formatsStrict = value == "1" || value == "true";
         } else if (key == "uppercase") {
             if (value != "0" && value != "1" && value != "true" && value != "false") {
                 cfg.error = where + "uppercase must be 0 or 1";
@@ -234,6 +352,10 @@ OcrConfig loadConfig(const std::string &cfgPath)
         cfg.error = cfgPath + ": [ocr-parser] dictionary=... is required";
         return cfg;
     }
+    if (cfg.formatsStrict && !formatsSet) {
+        cfg.error = cfgPath + ": formats-strict=1 needs formats=...";
+        return cfg;
+    }
     const std::string dictPath =
         dictionary[0] == '/' ? dictionary : dirName(cfgPath) + "/" + dictionary;
     std::string dictText;
@@ -249,6 +371,11 @@ OcrConfig loadConfig(const std::string &cfgPath)
     }
     const bool keepAll = charset == "*";
     const std::vector<std::string> allowed = codePoints(charset);
+    for (const std::string &cp : allowed)
+        if (cp.size() == 1 && static_cast<unsigned char>(cp[0]) < 128)
+            cfg.allowedAscii[static_cast<unsigned char>(cp[0])] = true;
+    if (keepAll)
+        for (bool &a : cfg.allowedAscii) a = true;
     cfg.mapped.reserve(entries.size());
     for (size_t i = 0; i < entries.size(); ++i) {
         std::string e = entries[i];
@@ -458,6 +585,7 @@ extern "C" bool NvDsInferParseAlprOcr(std::vector<NvDsInferLayerInfo> const &out
     }
 
     if (out.chars == 0 || out.chars < cfg.minLength) return true;
+    if (!cfg.formats.empty() && !applyFormats(cfg, out.text) && cfg.formatsStrict) return true;
     float confidence = out.minScore;
     if (cfg.confMode == ConfMode::Product) confidence = static_cast<float>(out.product);
     if (cfg.confMode == ConfMode::Mean) confidence = static_cast<float>(out.sum / out.chars);

@@ -84,10 +84,13 @@ FONTS = [
 PLATE_CHARSET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
-def random_plate(rng: random.Random) -> str:
+LAYOUTS = ("LLLDDDD", "DLLLDDD", "LLDDLLL", "LLDDDD", "DDDLLL", "LDDDLL", "LLLDDD")
+
+
+def random_plate(rng: random.Random, layouts: tuple[str, ...] = LAYOUTS) -> str:
     """Plate-like strings: letters and digits in a few common layouts, 5-8 characters."""
     letters, digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"
-    layout = rng.choice(["LLLDDDD", "DLLLDDD", "LLDDLLL", "LLDDDD", "DDDLLL", "LDDDLL", "LLLDDD"])
+    layout = rng.choice(list(layouts))
     return "".join(rng.choice(letters if c == "L" else digits) for c in layout)
 
 
@@ -150,6 +153,8 @@ ALPHABET_FULL = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 ALPHABET_NO_IOQ = "ABCDEFGHJKLMNPRSTUVWXYZ"
 PLATE_CHARSET_NO_IOQ = ALPHABET_NO_IOQ + "0123456789"
 NO_IOQ_SUBSTITUTIONS = "O:0;I:1;Q:0"
+# Plates of a site with two formats (full alphabet), read with `formats` set to them.
+SITE_FORMATS = ("LLLDDDD", "LLDDLLL")
 
 VARIANTS: dict[str, dict[str, float]] = {
     "clean": {},
@@ -159,13 +164,20 @@ VARIANTS: dict[str, dict[str, float]] = {
 
 
 def plate_set(
-    n: int, seed: int, variant: str, letters: str = ALPHABET_NO_IOQ, heights=(32, 40, 48, 64)
+    n: int,
+    seed: int,
+    variant: str,
+    letters: str = ALPHABET_NO_IOQ,
+    heights=(32, 40, 48, 64),
+    layouts: tuple[str, ...] = LAYOUTS,
 ) -> tuple[list[str], list[np.ndarray]]:
-    """n (text, RGB crop) pairs over all fonts, a few crop heights, one variant's distortions."""
+    """n (text, RGB crop) pairs over all fonts, a few crop heights, one variant's distortions;
+    texts in `layouts` (L letter, D digit)."""
     rng = random.Random(seed)
     texts, crops = [], []
     for i in range(n):
-        text = "".join(rng.choice(letters) if c.isalpha() else c for c in random_plate(rng))
+        plate = random_plate(rng, layouts)
+        text = "".join(rng.choice(letters) if c.isalpha() else c for c in plate)
         texts.append(text)
         font = FONTS[i % len(FONTS)]
         crops.append(render_plate(text, font, rng.choice(heights), rng, **VARIANTS[variant]))
@@ -176,11 +188,19 @@ def read_plates(
     ocr: OcrCalls, session, crops: list[np.ndarray], *, padding: str = "nvinfer", batch: int = 16
 ) -> list[Read]:
     """Preprocess like the SGIE (or like PaddleOCR), run onnxruntime, parse with the parser."""
+    return parse_outputs(ocr, recognise(session, crops, padding=padding, batch=batch))
+
+
+def recognise(
+    session, crops: list[np.ndarray], *, padding: str = "nvinfer", batch: int = 16
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The exported (argmax) recogniser's (indices, scores) per crop, preprocessed like the SGIE
+    (or like PaddleOCR): parse them under several settings without running the model again."""
     from alpr_gen.ocr.preprocess import nvinfer_preprocess, ppocr_preprocess
     from alpr_gen.ocr.presets import OCR_PRESETS
 
     preset = OCR_PRESETS["ppocr"]
-    reads: list[Read] = []
+    outputs: list[tuple[np.ndarray, np.ndarray]] = []
     for start in range(0, len(crops), batch):
         chunk = crops[start : start + batch]
         if padding == "nvinfer":
@@ -188,5 +208,10 @@ def read_plates(
         else:
             x = np.stack([ppocr_preprocess(c, preset.height, preset.width) for c in chunk])
         idx, scores = session.run(None, {session.get_inputs()[0].name: x})
-        reads += [ocr.parse(indices_layers(i, s)) for i, s in zip(idx, scores, strict=True)]
-    return reads
+        outputs += list(zip(idx, scores, strict=True))
+    return outputs
+
+
+def parse_outputs(ocr: OcrCalls, outputs: list[tuple[np.ndarray, np.ndarray]]) -> list[Read]:
+    """NvDsInferParseAlprOcr (with the settings loaded now) on recognise()'s outputs."""
+    return [ocr.parse(indices_layers(i, s)) for i, s in outputs]

@@ -14,25 +14,33 @@ import onnxruntime as ort
 import pytest
 
 from .ocr_support import (
+    ALPHABET_FULL,
     NO_IOQ_SUBSTITUTIONS,
     PLATE_CHARSET_NO_IOQ,
+    SITE_FORMATS,
     OcrCalls,
+    parse_outputs,
     plate_set,
     read_plates,
+    recognise,
     write_config,
 )
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def rec(exported: dict[str, Path], ocr: OcrCalls) -> ort.InferenceSession:
+def load_no_ioq(exported: dict[str, Path], ocr: OcrCalls) -> None:
     # A plate system without I, O and Q (as many have): those reads become 1 and 0.
     cfg = write_config(
         exported["argmax"], "ocr_dict.txt", min_length=3, confidence="min",
         charset=PLATE_CHARSET_NO_IOQ, substitutions=NO_IOQ_SUBSTITUTIONS,
     )  # fmt: skip
     assert ocr.load_config(cfg), ocr.harness.last_error()
+
+
+@pytest.fixture(scope="module")
+def rec(exported: dict[str, Path], ocr: OcrCalls) -> ort.InferenceSession:
+    load_no_ioq(exported, ocr)  # the settings of the tests below, unless one loads its own
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 2
     return ort.InferenceSession(
@@ -58,3 +66,34 @@ def test_harder_crops_still_mostly_read(ocr: OcrCalls, rec: ort.InferenceSession
     texts, crops = plate_set(48, seed=12, variant="perspective+blur")
     rate = exact(texts, read_plates(ocr, rec, crops))
     assert rate >= 0.8  # measured 0.9+ (docs/ocr.md); a regression bound, not a target
+
+
+def test_full_alphabet_with_plate_formats(
+    exported: dict[str, Path], ocr: OcrCalls, rec: ort.InferenceSession
+) -> None:
+    """Full A-Z plates of two known formats: `formats` fixes the O/0 and I/1 reads that the
+    full alphabet cannot otherwise tell apart. The same model outputs are parsed each way."""
+    texts, crops = plate_set(
+        192, seed=22, variant="clean", letters=ALPHABET_FULL, layouts=SITE_FORMATS
+    )
+    outputs = recognise(rec, crops)
+    rates, wrong = {}, {}
+    try:
+        for name, keys in {
+            "none": {},
+            "formats": {"formats": ";".join(SITE_FORMATS)},
+            "strict": {"formats": ";".join(SITE_FORMATS), "formats_strict": 1},
+        }.items():
+            cfg = write_config(exported["argmax"], "ocr_dict.txt", min_length=3, **keys)
+            assert ocr.load_config(cfg), ocr.harness.last_error()
+            reads = parse_outputs(ocr, outputs)
+            rates[name] = exact(texts, reads)
+            wrong[name] = sum(r.label not in (None, t) for t, r in zip(texts, reads, strict=True))
+    finally:
+        load_no_ioq(exported, ocr)
+    print(f"full alphabet, 2 formats, clean: {rates}, wrong reads {wrong}")
+    # Measured (192 plates): 0.896 without formats, 0.964 with them; strict: 1 wrong read left.
+    assert rates["formats"] >= 0.95, rates
+    assert rates["formats"] >= rates["none"] + 0.04, rates
+    assert rates["strict"] == rates["formats"]  # strict only drops reads, never fixes one
+    assert wrong["strict"] <= 2 and wrong["strict"] < wrong["formats"], wrong

@@ -25,9 +25,11 @@ def test_fuzz_ocr_smoke(tmp_path: Path) -> None:
     assert "ERROR: AddressSanitizer" not in log and "runtime error" not in log
     # Inputs reach the decode loops and the settings reader, not only the early checks.
     stats = re.search(r"fuzz_ocr: (\d+) calls, (\d+) accepted, (\d+) with a plate; "
-                      r"(\d+) settings files, (\d+) usable", log)  # fmt: skip
+                      r"(\d+) settings files, (\d+) usable; (\d+) calls with strict formats",
+                      log)  # fmt: skip
     assert stats, log[-2000:]
-    calls, accepted, plates, configs, usable = map(int, stats.groups())
+    calls, accepted, plates, configs, usable, strict = map(int, stats.groups())
     assert calls >= 5000 and plates > 0 and configs > 0 and usable > 0, stats.group(0)
+    assert strict > 0, stats.group(0)  # the plate-format correction is exercised too
     assert accepted < calls  # unusable settings files make the parser return false
     assert not list(tmp_path.glob("fuzz_ocr-crash-*"))

@@ -213,3 +213,48 @@ def test_ocr_substitutions_reach_the_parser_settings(write_profile, tmp_path) ->
     write_bundle(bundle, tmp_path / "out")
     report = lint_path(tmp_path / "out")
     assert report.errors == [], report.errors
+
+
+def test_ocr_formats_reach_the_parser_settings(write_profile, tmp_path) -> None:
+    from alpr_gen.render import render_bundle
+    from alpr_gen.validate import lint_path
+    from alpr_gen.writer import write_bundle
+
+    from .conftest import MINIMAL
+
+    base = render_bundle(load_profile(str(write_profile(MINIMAL)), env={}))
+    plain = parse_keyfile(base.files["ocr_parser.cfg"]).group("ocr-parser")
+    assert plain is not None and plain.get("formats") is None
+    assert plain.get("formats-strict") is None  # only written when set
+    path = write_profile(
+        MINIMAL + "ocr:\n  formats: [LLLDDDD, LLDDLLL, A]\n  formats_strict: true\n"
+    )
+    bundle = render_bundle(load_profile(str(path), env={}))
+    cfg = parse_keyfile(bundle.files["ocr_parser.cfg"]).group("ocr-parser")
+    assert cfg is not None
+    assert split_list(cfg.get("formats", "")) == ["LLLDDDD", "LLDDLLL", "A"]  # order kept
+    assert cfg.get("formats-strict") == "1"
+    write_bundle(bundle, tmp_path / "out")
+    report = lint_path(tmp_path / "out")
+    assert report.errors == [], report.errors
+    assert {f.rule_id for f in report.findings} <= {"DS202"}, report.findings  # not deployed
+
+
+@pytest.mark.parametrize(
+    ("ocr", "expect"),
+    [
+        ("formats: [LLX]", "pattern"),
+        ("formats: ['']", "pattern"),
+        ("formats: [" + "L" * 33 + "]", "pattern"),
+        ("formats: [" + ", ".join(["LD"] * 17) + "]", "at most 16"),
+        ("formats_strict: true", "formats_strict needs formats"),
+    ],
+)
+def test_bad_ocr_formats_refused(write_profile, ocr: str, expect: str) -> None:
+    from alpr_gen.profile import ProfileError
+
+    from .conftest import MINIMAL
+
+    path = write_profile(MINIMAL + f"ocr:\n  {ocr}\n")
+    with pytest.raises(ProfileError, match=expect):
+        load_profile(str(path), env={})

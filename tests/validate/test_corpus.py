@@ -613,6 +613,20 @@ CASES = [
         "[ocr-parser]",
         sub("ocr_parser.cfg", "dictionary=models/ocr_dict.txt\n", ""),
     ),
+    C(
+        "ocr-bad-formats",
+        "DS703",
+        "ocr_parser.cfg",
+        "formats=",
+        append("ocr_parser.cfg", "formats=LLLDDDD;LLX\n"),
+    ),
+    C(
+        "ocr-strict-without-formats",
+        "DS703",
+        "ocr_parser.cfg",
+        "formats-strict=",
+        append("ocr_parser.cfg", "formats-strict=1\n"),
+    ),
 ]
 
 

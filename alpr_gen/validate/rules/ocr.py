@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from alpr_gen.validate.findings import Severity
@@ -43,4 +44,44 @@ def ocr_dictionary_key(cs: ConfigSet) -> Iterator[Hit]:
             "ocr-parser",
             "dictionary",
             "the OCR parser needs [ocr-parser] dictionary=<file, one character a line>",
+        )
+
+
+# The OCR parser's limits on formats= (custom_parsers/src/ocr_parser.cpp, loadConfig).
+_FORMAT_RE = re.compile(r"[LDA]{1,32}")
+_MAX_FORMATS = 16
+
+
+@rule("DS703", Severity.ERROR, "ocr_parser.cfg formats/formats-strict the OCR parser refuses")
+def ocr_formats(cs: ConfigSet) -> Iterator[Hit]:
+    src = cs.ocr
+    if src is None or src.kf is None:
+        return
+    group = src.kf.group("ocr-parser")
+    if group is None:
+        return
+    value = group.get("formats")
+    if value is not None:
+        items = [item.strip() for item in value.split(";")]
+        bad = [item for item in items if not _FORMAT_RE.fullmatch(item)]
+        if bad or len(items) > _MAX_FORMATS:
+            why = (
+                f"'{bad[0]}' is not 1..32 of L (letter), D (digit), A (either)"
+                if bad
+                else f"{len(items)} formats, at most {_MAX_FORMATS}"
+            )
+            yield hit(
+                src,
+                group.line_of("formats"),
+                "ocr-parser",
+                "formats",
+                f"formats: {why}; the OCR parser refuses the file and returns no plates",
+            )
+    if group.get("formats-strict") in ("1", "true") and value is None:
+        yield hit(
+            src,
+            group.line_of("formats-strict"),
+            "ocr-parser",
+            "formats-strict",
+            "formats-strict=1 without formats=...: the OCR parser refuses the file",
         )
