@@ -47,3 +47,18 @@ def test_clean_render_reports_warnings_as_a_count(
     printed = capsys.readouterr().out
     assert "warning(s)" in printed  # models are not deployed yet
     assert "DS202" not in printed  # ...but the details are left to `alpr-gen validate`
+
+
+def test_an_lprnet_site_renders_clean(
+    write_profile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # LPRNet's blank is the last class: the parser settings say blank-index=-1, which the
+    # validator once refused, so every lprnet site failed to render.
+    from .conftest import MINIMAL
+
+    path = write_profile(MINIMAL + "ocr:\n  preset: lprnet\n")
+    assert site.render_to_dir(str(path), tmp_path / "lpr") == 0
+    cfg = (tmp_path / "lpr" / "ocr_parser.cfg").read_text()
+    assert "blank-index=-1\n" in cfg
+    sgie = (tmp_path / "lpr" / "sgie_ocr.txt").read_text()
+    assert "infer-dims=3;48;96\n" in sgie and "model-color-format=0\n" in sgie
