@@ -176,13 +176,14 @@ def conn_host_port(conn_str: str) -> tuple[str, int] | None:
 
 def load_bundle(config: Path) -> Bundle:
     """`config` is a bundle directory (app config deepstream_app.txt) or an app config file."""
+    from alpr_gen.validate.loader import find_app_config
+
     config = config.expanduser()
-    if config.is_dir():
-        app_config = config / APP_CONFIG
-        bundle_dir = config
-    else:
-        app_config = config
-        bundle_dir = config.parent
+    # Find the app config exactly as `validate` does, so both accept the same directories
+    # (deepstream_app.txt, else a hand-written file with deepstream-app's groups).
+    found = find_app_config(config)
+    app_config = found if found is not None else config / APP_CONFIG
+    bundle_dir = config if config.is_dir() else config.parent
     if not app_config.is_file():
         raise LaunchError(
             f"{app_config}: no deepstream-app config here",

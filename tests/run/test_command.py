@@ -138,3 +138,13 @@ def test_host_port_parsing() -> None:
 def test_missing_app_config_is_a_launch_error(tmp_path: Path) -> None:
     with pytest.raises(LaunchError, match="no deepstream-app config"):
         load_bundle(tmp_path)
+
+
+def test_run_finds_a_hand_written_app_config_as_validate_does(tmp_path: Path) -> None:
+    from alpr_gen.validate.loader import find_app_config
+
+    root = write_bundle(tmp_path / "site", BundleSpec(CAMS))
+    (root / "deepstream_app.txt").rename(root / "source2_rtsp_alpr.txt")
+    b = load_bundle(root)
+    assert b.app_config == (root / "source2_rtsp_alpr.txt").resolve()
+    assert b.app_config == find_app_config(root).resolve()
