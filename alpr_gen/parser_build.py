@@ -18,11 +18,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alpr_gen.deepstream import facts
 from alpr_gen.errors import BuildError
 
-LIBRARY_NAME = "libnvdsinfer_alpr.so"
-DEFAULT_DEEPSTREAM_ROOT = Path("/opt/nvidia/deepstream/deepstream")
-DS_INCLUDE_SUBDIR = Path("sources/includes")
+LIBRARY_NAME = facts.PARSER_LIBRARY
+DEFAULT_DEEPSTREAM_ROOT = Path(facts.INSTALL_ROOT)
+DS_INCLUDE_SUBDIR = Path(facts.INCLUDE_DIR).relative_to(facts.INSTALL_ROOT)
 DS_MARKER = "nvdsinfer_custom_impl.h"
 TRT_INCLUDE_CANDIDATES = (
     Path("/usr/include/x86_64-linux-gnu"),
@@ -32,8 +33,8 @@ TRT_INCLUDE_CANDIDATES = (
 )
 CUDA_INCLUDE_CANDIDATES = (Path("/usr/local/cuda/include"),)
 # Exported by every build; the OCR parser joins when its source is present.
-BBOX_FUNCTIONS = ("NvDsInferParseAlprYolo",)
-CLASSIFIER_FUNCTIONS = {"ocr_parser.cpp": "NvDsInferParseAlprOcr"}
+BBOX_FUNCTIONS = (facts.BBOX_PARSER,)
+CLASSIFIER_FUNCTIONS = {"ocr_parser.cpp": facts.OCR_PARSER}
 
 
 @dataclass(frozen=True)

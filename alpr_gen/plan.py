@@ -10,41 +10,14 @@ import math
 from dataclasses import dataclass
 
 from alpr_gen import __version__
-from alpr_gen.engine_naming import NETWORK_MODE, engine_name
+from alpr_gen.deepstream.engine_naming import engine_name
+from alpr_gen.deepstream.facts import BROKERS, INT_MAX, NETWORK_MODE, OCR_GIE_ID, PGIE_ID
+from alpr_gen.deepstream.versions import RELEASES
 from alpr_gen.ocr.presets import BLANK_LAST, OCR_PRESETS
-from alpr_gen.profile_model import INT_MAX, Camera, Location, SiteProfile
+from alpr_gen.profile_model import Camera, Location, SiteProfile
 
-DS_LIB = "/opt/nvidia/deepstream/deepstream/lib"
-TRACKER_LIB = f"{DS_LIB}/libnvds_nvmultiobjecttracker.so"
-BROKER_LIBS = {
-    "kafka": f"{DS_LIB}/libnvds_kafka_proto.so",
-    "mqtt": f"{DS_LIB}/libnvds_mqtt_proto.so",
-    "amqp": f"{DS_LIB}/libnvds_amqp_proto.so",
-    "redis": f"{DS_LIB}/libnvds_redis_proto.so",
-}
-PGIE_ID = 1
-OCR_GIE_ID = 2
-BBOX_PARSER = "NvDsInferParseAlprYolo"
-OCR_PARSER = "NvDsInferParseAlprOcr"
-# 1/255 as the shortest exact double: nvinfer stores it as the float32 nearest to 1/255, which is
-# what Ultralytics' x/255 uses. NVIDIA's samples write 0.0039215697906911373, two float32 ulps
-# above it (a 2.4e-7 relative difference from PyTorch on every input pixel).
-NET_SCALE_1_255 = repr(1 / 255)
 # Rows of the colour table used for boxes, per class (r, g, b, a).
 _PALETTE = ((0.0, 1.0, 0.0, 1.0), (1.0, 0.0, 0.0, 1.0), (0.0, 0.6, 1.0, 1.0), (1.0, 1.0, 0.0, 1.0))
-
-# Files of the rendered bundle (the names other commands rely on).
-APP_CONFIG = "deepstream_app.txt"
-PGIE_CONFIG = "pgie_yolo11.txt"
-OCR_CONFIG = "sgie_ocr.txt"
-LABELS = "labels.txt"
-TRACKER_CONFIG = "tracker.yml"
-ANALYTICS_CONFIG = "analytics.txt"
-MSGCONV_CONFIG = "msgconv.txt"
-BROKER_CONFIG = "broker.txt"
-OCR_PARSER_CONFIG = "ocr_parser.cfg"
-MUX_CONFIG = "streammux.txt"
-MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -345,7 +318,7 @@ def _mux(profile: SiteProfile, sources: tuple[SourcePlan, ...]) -> MuxPlan:
         live_source=any(s.is_rtsp for s in sources),
         enable_padding=profile.streammux.enable_padding,
         new_mux=profile.streammux.new_mux,
-        config_key="config-file-path" if profile.target.deepstream == "8.0" else "config-file",
+        config_key=RELEASES[profile.target.deepstream].mux_config_key,
         max_fps=max(fps),
         min_fps=min(fps),
     )
@@ -544,7 +517,7 @@ def _broker(profile: SiteProfile) -> BrokerPlan | None:
         settings += [("streamsize", str(m.stream_size)), ("payloadkey", m.payload_key)]
     return BrokerPlan(
         kind=m.broker,
-        proto_lib=BROKER_LIBS[m.broker],
+        proto_lib=BROKERS[m.broker].adaptor_path,
         conn_str=conn,
         topic=m.topic,
         payload_type=0 if m.payload == "full" else 1,

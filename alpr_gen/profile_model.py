@@ -25,9 +25,6 @@ from pydantic import (
     model_validator,
 )
 
-DEEPSTREAM_VERSIONS = ("6.3", "7.0", "7.1", "8.0")
-INT_MAX = 2_147_483_647
-
 
 def _ini_text(value: str) -> str:
     for ch in value:

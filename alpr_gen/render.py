@@ -13,7 +13,8 @@ from functools import cache
 
 import jinja2
 
-from alpr_gen import plan as P
+from alpr_gen.deepstream import facts
+from alpr_gen.deepstream import layout as L
 from alpr_gen.ini_format import FILTERS
 from alpr_gen.plan import Plan, build_plan
 from alpr_gen.profile_model import SiteProfile
@@ -39,10 +40,10 @@ def _environment() -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     env.globals.update(
-        tracker_lib=P.TRACKER_LIB,
-        bbox_parser=P.BBOX_PARSER,
-        ocr_parser=P.OCR_PARSER,
-        net_scale_1_255=P.NET_SCALE_1_255,
+        tracker_lib=str(facts.TRACKER_LIB),
+        bbox_parser=facts.BBOX_PARSER,
+        ocr_parser=facts.OCR_PARSER,
+        net_scale_1_255=facts.NET_SCALE_1_255,
     )
     return env
 
@@ -54,27 +55,27 @@ def _render(template: str, plan: Plan) -> str:
 def render_bundle(profile: SiteProfile) -> Bundle:
     plan = build_plan(profile)
     files: dict[str, str] = {
-        P.APP_CONFIG: _render("deepstream_app.txt.j2", plan),
-        P.PGIE_CONFIG: _render("pgie_yolo11.txt.j2", plan),
-        P.LABELS: "".join(f"{label}\n" for label in plan.pgie.labels),
-        P.TRACKER_CONFIG: _render("tracker.yml.j2", plan),
-        P.MSGCONV_CONFIG: _render("msgconv.txt.j2", plan),
+        L.APP_CONFIG: _render("deepstream_app.txt.j2", plan),
+        L.PGIE_CONFIG: _render("pgie_yolo11.txt.j2", plan),
+        L.LABELS: "".join(f"{label}\n" for label in plan.pgie.labels),
+        L.TRACKER_CONFIG: _render("tracker.yml.j2", plan),
+        L.MSGCONV_CONFIG: _render("msgconv.txt.j2", plan),
     }
     if plan.ocr:
-        files[P.OCR_CONFIG] = _render("sgie_ocr.txt.j2", plan)
-        files[P.OCR_PARSER_CONFIG] = _render("ocr_parser.cfg.j2", plan)
+        files[L.OCR_CONFIG] = _render("sgie_ocr.txt.j2", plan)
+        files[L.OCR_PARSER_CONFIG] = _render("ocr_parser.cfg.j2", plan)
     if plan.analytics:
-        files[P.ANALYTICS_CONFIG] = _render("analytics.txt.j2", plan)
+        files[L.ANALYTICS_CONFIG] = _render("analytics.txt.j2", plan)
     if plan.broker:
-        files[P.BROKER_CONFIG] = _render("broker.txt.j2", plan)
+        files[L.BROKER_CONFIG] = _render("broker.txt.j2", plan)
     if plan.mux.new_mux:
-        files[P.MUX_CONFIG] = _render("streammux.txt.j2", plan)
+        files[L.MUX_CONFIG] = _render("streammux.txt.j2", plan)
     private = set()
     if plan.broker and plan.broker.has_secret:
-        private.add(P.BROKER_CONFIG)
+        private.add(L.BROKER_CONFIG)
     if any(s.has_credentials for s in plan.sources):
-        private.add(P.APP_CONFIG)
-    files[P.MANIFEST] = manifest_text(plan, files)
+        private.add(L.APP_CONFIG)
+    files[L.MANIFEST] = manifest_text(plan, files)
     return Bundle(plan, dict(sorted(files.items())), frozenset(private))
 
 

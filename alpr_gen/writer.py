@@ -18,8 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from alpr_gen.deepstream.layout import MANIFEST
 from alpr_gen.errors import RenderError
-from alpr_gen.plan import MANIFEST
 from alpr_gen.render import Bundle
 
 

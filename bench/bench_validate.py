@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from alpr_gen.keyfile import parse_keyfile
+from alpr_gen.deepstream.keyfile import parse_keyfile
 from alpr_gen.profile import load_profile
 from alpr_gen.render import render_site
 from alpr_gen.validate import lint_path

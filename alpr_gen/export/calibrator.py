@@ -27,8 +27,8 @@ from typing import Protocol
 
 import numpy as np
 
+from alpr_gen.deepstream.facts import NET_SCALE_1_255
 from alpr_gen.errors import ExportError
-from alpr_gen.plan import NET_SCALE_1_255
 
 # nvinfer parses net-scale-factor as a double and computes in float: the value the rendered
 # config carries, as a float32.

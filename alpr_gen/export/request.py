@@ -13,6 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from alpr_gen.deepstream.versions import (
+    END2END_MIN_VERSION,
+    VERSIONS,
+    at_least,
+    opset_for,
+    tensorrt_for,
+)
 from alpr_gen.errors import ExportError
 
 Head = Literal["deepstream", "end2end"]
@@ -21,26 +28,8 @@ EngineMode = Literal["auto", "skip"]
 
 HEADS: tuple[str, ...] = ("deepstream", "end2end")
 PRECISIONS: tuple[str, ...] = ("fp32", "fp16", "int8")
-DEEPSTREAM_VERSIONS: tuple[str, ...] = ("6.3", "7.0", "7.1", "8.0")
-
-# TensorRT shipped with each DeepStream release (reference §9).
-TENSORRT_FOR_DEEPSTREAM: dict[str, str] = {"6.3": "8.5", "7.0": "8.6", "7.1": "10.3", "8.0": "10"}
-# TensorRT 8.5/8.6 parse ONNX up to opset 17; TensorRT 10's parser reads newer opsets (19 is well
-# inside what 10.3 documents). Nothing in these graphs needs more than 11 (NonMaxSuppression).
-OPSET_FOR_DEEPSTREAM: dict[str, int] = {"6.3": 17, "7.0": 17, "7.1": 19, "8.0": 19}
-DEFAULT_OPSET = 17
-# ONNX NonMaxSuppression becomes TensorRT's INMSLayer; DeepStream 6.3's TensorRT 8.5.3 is not known
-# to import it (reference §9), so end2end is refused there.
-END2END_MIN_DEEPSTREAM = "7.0"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
 TOPK_MAX = 3840  # TensorRT's TopK layer takes K <= 3840
-
-
-def opset_for(deepstream: str | None) -> int:
-    """The ONNX opset for a DeepStream release (17 when the release is not known)."""
-    if deepstream is None:
-        return DEFAULT_OPSET
-    return OPSET_FOR_DEEPSTREAM.get(deepstream, DEFAULT_OPSET)
 
 
 @dataclass(frozen=True)
@@ -98,7 +87,7 @@ class ExportRequest:
 
     @property
     def engine_relpath(self) -> str:
-        from alpr_gen.engine_naming import engine_name
+        from alpr_gen.deepstream.engine_naming import engine_name
 
         return self.engine_name or engine_name(
             self.onnx_relpath, self.batch, self.gpu_id, self.precision
@@ -168,9 +157,9 @@ def check_request(req: ExportRequest) -> None:
         raise ExportError(f"{where}: head {req.head!r} is not one of {', '.join(HEADS)}")
     if req.precision not in PRECISIONS:
         raise ExportError(f"{where}: precision {req.precision!r} is not one of {PRECISIONS}")
-    if req.deepstream is not None and req.deepstream not in DEEPSTREAM_VERSIONS:
+    if req.deepstream is not None and req.deepstream not in VERSIONS:
         raise ExportError(
-            f"{where}: DeepStream {req.deepstream!r} is not one of {', '.join(DEEPSTREAM_VERSIONS)}"
+            f"{where}: DeepStream {req.deepstream!r} is not one of {', '.join(VERSIONS)}"
         )
     if not 1 <= req.topk <= TOPK_MAX:
         raise ExportError(
@@ -198,11 +187,11 @@ def check_request(req: ExportRequest) -> None:
     if (
         req.head == "end2end"
         and req.deepstream is not None
-        and _version_tuple(req.deepstream) < _version_tuple(END2END_MIN_DEEPSTREAM)
+        and not at_least(req.deepstream, END2END_MIN_VERSION)
     ):
         raise ExportError(
             f"{where}: the end2end head (ONNX NonMaxSuppression) is not supported on DeepStream "
-            f"{req.deepstream} (TensorRT {TENSORRT_FOR_DEEPSTREAM[req.deepstream]})",
+            f"{req.deepstream} (TensorRT {tensorrt_for(req.deepstream)})",
             hint="use --head deepstream (nvinfer clusters with cluster-mode=2) on DeepStream 6.3",
         )
     if req.precision == "int8" and req.calib_images is None and not _has_cache(req):
@@ -237,6 +226,3 @@ def list_images(folder: Path, limit: int) -> list[Path]:
 def _has_cache(req: ExportRequest) -> bool:
     return (req.out_dir / req.calib_relpath).is_file()
 
-
-def _version_tuple(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))

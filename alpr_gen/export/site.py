@@ -35,8 +35,9 @@ def request_from_site(
     site: str, weights: Path, out_dir: Path | None, overrides: dict[str, Any]
 ) -> ExportRequest:
     """An ExportRequest for `site`; `overrides` are the options given on the command line."""
-    from alpr_gen.keyfile import parse_keyfile
-    from alpr_gen.plan import PGIE_CONFIG, build_plan
+    from alpr_gen.deepstream.keyfile import parse_keyfile
+    from alpr_gen.deepstream.layout import PGIE_CONFIG
+    from alpr_gen.plan import build_plan
     from alpr_gen.profile import load_profile
     from alpr_gen.render import render_site
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from alpr_gen.deepstream.keyfile import Group, KeyFile, read_keyfile
 from alpr_gen.errors import LaunchError
-from alpr_gen.keyfile import Group, KeyFile, read_keyfile
 
 APP_CONFIG = "deepstream_app.txt"
 OCR_CONFIG = "ocr_parser.cfg"

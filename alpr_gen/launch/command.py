@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from alpr_gen.deepstream import facts
 from alpr_gen.launch.bundle import Bundle
 
-DEEPSTREAM_ROOT = Path("/opt/nvidia/deepstream/deepstream")
+DEEPSTREAM_ROOT = Path(facts.INSTALL_ROOT)
 # GST_DEBUG per --verbose count: 1 warnings, 2 info, 3+ debug (GStreamer's levels 2, 4, 5).
 GST_DEBUG_LEVELS = {1: "2", 2: "4", 3: "5"}
 _SECRET_NAME = re.compile(r"(?i)pass|secret|token|credential|api_?key")

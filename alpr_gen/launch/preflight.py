@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alpr_gen.keyfile import read_keyfile
+from alpr_gen.deepstream.keyfile import read_keyfile
 from alpr_gen.launch import broker_login
 from alpr_gen.launch.bundle import Bundle, MsgSink, conn_host_port, uri_host_port
 from alpr_gen.launch.command import DEEPSTREAM_ROOT, mask_uri

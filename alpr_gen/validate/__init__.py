@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alpr_gen.deepstream.versions import PLATFORMS, VERSIONS
 from alpr_gen.errors import AlprGenError
 from alpr_gen.validate.findings import Finding, LintReport, Severity
-from alpr_gen.validate.schema import PLATFORMS, VERSIONS
 
 __all__ = ["Finding", "LintReport", "Severity", "lint_path"]
 

@@ -9,15 +9,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from alpr_gen.deepstream.catalogue import GroupSpec, Key, groups_for
+from alpr_gen.deepstream.catalogue.broker import BROKER_KEYS
+from alpr_gen.deepstream.catalogue.tracker import TRACKER_SECTIONS
+from alpr_gen.deepstream.versions import VERSIONS
 from alpr_gen.validate.rules import all_rules
-from alpr_gen.validate.schema import (
-    BROKER_KEYS,
-    FILE_KINDS,
-    TRACKER_SECTIONS,
-    VERSIONS,
-    GroupSpec,
-    Key,
-)
 
 _INTRO = """\
 # `alpr-gen validate`: DeepStream config linter
@@ -140,7 +136,7 @@ def render_docs() -> str:
         "",
         f"## Keys known to the linter (DeepStream {', '.join(VERSIONS)})",
         "",
-        "Generated from `alpr_gen/validate/schema.py`.",
+        "Generated from `alpr_gen/deepstream/catalogue/`.",
         "",
     ]
     titles = {
@@ -150,8 +146,8 @@ def render_docs() -> str:
         "msgconv": "msgconv config",
         "ocr": "ocr_parser.cfg (alpr-gen's OCR parser)",
     }
-    for kind, groups in FILE_KINDS.items():
-        out += _groups(titles.get(kind, kind), groups)
+    for kind, title in titles.items():
+        out += _groups(title, groups_for(kind))
     out += ["### broker cfg ([message-broker], per adaptor)", ""]
     for adaptor, keys in BROKER_KEYS.items():
         out += [f"#### {adaptor}", "", _HEAD]

@@ -15,20 +15,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alpr_gen.keyfile import Group, KeyFile, parse_keyfile
-from alpr_gen.validate.schema import (
-    ADAPTOR_LIBS,
-    DEEPSTREAM_ROOT,
-    LATEST,
-    OCR_CONFIG_NAME,
-    OCR_PARSER_FUNC,
-    PLATFORMS,
-    VERSIONS,
-    PathKind,
-    T,
-    find_group,
-    find_key,
-)
+from alpr_gen.deepstream.catalogue import PathKind, T, find_group, find_key
+from alpr_gen.deepstream.facts import OCR_PARSER as OCR_PARSER_FUNC
+from alpr_gen.deepstream.facts import broker_of_adaptor, under_install_prefix
+from alpr_gen.deepstream.keyfile import Group, KeyFile, parse_keyfile
+from alpr_gen.deepstream.layout import OCR_PARSER_CONFIG as OCR_CONFIG_NAME
+from alpr_gen.deepstream.versions import LATEST, PLATFORMS, VERSIONS
 
 APP_CONFIG_NAME = "deepstream_app.txt"
 _APP_GROUP_RE = re.compile(r"^\s*\[(application|source\d*|streammux|primary-gie)\]", re.M)
@@ -345,8 +337,7 @@ def _follow(loader: Loader, cs: ConfigSet, app: Source) -> None:
             if src is not None:
                 cs.msgconv[group.name] = src
         if ref := refs.get((group.name, "msg-broker-config")):
-            lib = Path(group.get("msg-broker-proto-lib") or "").name
-            adaptor = ADAPTOR_LIBS.get(lib)
+            adaptor = broker_of_adaptor(group.get("msg-broker-proto-lib") or "")
             src = _load_ref(loader, cs, ref, "broker")
             if src is not None:
                 src.adaptor = src.adaptor or adaptor
@@ -390,4 +381,4 @@ def _compose_yaml(src: Source) -> None:
 
 
 def in_deepstream(path: Path) -> bool:
-    return path.as_posix().startswith(DEEPSTREAM_ROOT)
+    return under_install_prefix(path.as_posix())

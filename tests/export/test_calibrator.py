@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
+from alpr_gen.deepstream.facts import NET_SCALE_1_255
 from alpr_gen.errors import ExportError
 from alpr_gen.export.calibrator import (
     CalibrationBatches,
@@ -21,7 +22,6 @@ from alpr_gen.export.calibrator import (
     letterbox_geometry,
     preprocess,
 )
-from alpr_gen.plan import NET_SCALE_1_255
 
 
 @pytest.mark.parametrize(

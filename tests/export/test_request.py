@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from alpr_gen.engine_naming import parse_engine_name
+from alpr_gen.deepstream.engine_naming import parse_engine_name
 from alpr_gen.errors import ExportError
 from alpr_gen.export.request import ExportRequest, check_request, opset_for
 

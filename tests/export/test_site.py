@@ -111,8 +111,8 @@ def plate_pt(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_site_export_lands_where_the_rendered_config_points(plate_pt: Path, tmp_path: Path) -> None:
     import onnx
 
+    from alpr_gen.deepstream.keyfile import parse_keyfile
     from alpr_gen.export import export_model
-    from alpr_gen.keyfile import parse_keyfile
     from alpr_gen.profile import load_profile
     from alpr_gen.render import render_site
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from alpr_gen.keyfile import parse_keyfile
+from alpr_gen.deepstream.keyfile import parse_keyfile
 
 HERE = Path(__file__).resolve().parent
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from alpr_gen.deepstream.keyfile import parse_keyfile
 from alpr_gen.errors import ProfileError
-from alpr_gen.keyfile import parse_keyfile
 from alpr_gen.profile import load_profile
 from alpr_gen.render import render_site
 

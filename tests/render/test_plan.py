@@ -7,8 +7,8 @@ import struct
 
 import pytest
 
-from alpr_gen.engine_naming import engine_name, parse_engine_name
-from alpr_gen.keyfile import KeyFile, parse_keyfile, split_list
+from alpr_gen.deepstream.engine_naming import engine_name, parse_engine_name
+from alpr_gen.deepstream.keyfile import KeyFile, parse_keyfile, split_list
 from alpr_gen.profile import known_profiles, load_profile
 from alpr_gen.render import render_site
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from alpr_gen.keyfile import Entry, Group, split_list
+from alpr_gen.deepstream.keyfile import Entry, Group, split_list
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.loader import ConfigSet, Source
 from alpr_gen.validate.rules import Hit, hit, rule

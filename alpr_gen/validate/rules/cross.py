@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from alpr_gen.engine_naming import engine_name, parse_engine_name
-from alpr_gen.keyfile import split_list
+from alpr_gen.deepstream.engine_naming import engine_name, parse_engine_name
+from alpr_gen.deepstream.keyfile import split_list
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.loader import ConfigSet, Gie, PathRef, Source
 from alpr_gen.validate.rules import Hit, hit, rule

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+from alpr_gen.deepstream.catalogue import PathKind
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.loader import ConfigSet, PathRef, in_deepstream, is_ocr_gie
 from alpr_gen.validate.rules import Hit, hit, rule
-from alpr_gen.validate.schema import PathKind
 
 
 def _deploy_hint(cs: ConfigSet, ref: PathRef) -> str:

@@ -7,20 +7,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from alpr_gen.keyfile import Entry, Group, split_list
+from alpr_gen.deepstream.catalogue import GroupSpec, Key, T, find_group, find_key, groups_for
+from alpr_gen.deepstream.catalogue.app import ENABLE_INT_GROUPS
+from alpr_gen.deepstream.keyfile import Entry, Group, split_list
+from alpr_gen.deepstream.versions import version_key
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.loader import ConfigSet, Source
 from alpr_gen.validate.rules import Hit, hit, keyfiles, rule
-from alpr_gen.validate.schema import (
-    ENABLE_INT_GROUPS,
-    GroupSpec,
-    Key,
-    T,
-    find_group,
-    find_key,
-    groups_for,
-    version_key,
-)
 
 E, W = Severity.ERROR, Severity.WARNING
 _INT_RE = re.compile(r"^[+-]?\d+$")

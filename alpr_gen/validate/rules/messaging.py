@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
-from alpr_gen.keyfile import Group
+from alpr_gen.deepstream.facts import broker_of_adaptor
+from alpr_gen.deepstream.keyfile import Group
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.loader import ConfigSet, is_ocr_gie
 from alpr_gen.validate.rules import Hit, hit, rule
-from alpr_gen.validate.schema import ADAPTOR_LIBS
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -20,7 +19,7 @@ def _msg_sinks(cs: ConfigSet) -> list[Group]:
 
 
 def _adaptor(g: Group) -> str | None:
-    return ADAPTOR_LIBS.get(Path(g.get("msg-broker-proto-lib") or "").name)
+    return broker_of_adaptor(g.get("msg-broker-proto-lib") or "")
 
 
 def _cfg_has(cs: ConfigSet, sink: Group, key: str) -> bool:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from alpr_gen.deepstream.facts import OCR_PARSER as OCR_PARSER_FUNC
+from alpr_gen.deepstream.layout import OCR_PARSER_CONFIG as OCR_CONFIG_NAME
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.loader import ConfigSet, is_ocr_gie
 from alpr_gen.validate.rules import Hit, hit, rule
-from alpr_gen.validate.schema import OCR_CONFIG_NAME, OCR_PARSER_FUNC
 
 
 @rule("DS701", Severity.ERROR, "OCR SGIE without ocr_parser.cfg in the working directory")

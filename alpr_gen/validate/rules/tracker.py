@@ -5,11 +5,12 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from alpr_gen.deepstream.catalogue import Key
+from alpr_gen.deepstream.catalogue.tracker import TRACKER_SECTIONS
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.loader import ConfigSet, Source
 from alpr_gen.validate.rules import Hit, hit, rule
 from alpr_gen.validate.rules.keys import parse_value
-from alpr_gen.validate.schema import TRACKER_SECTIONS, Key
 
 E, W = Severity.ERROR, Severity.WARNING
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-PRECISIONS = ("fp32", "int8", "fp16")
-# nvinfer's network-mode codes; 3 (BEST) exists only from DeepStream 8.0 and has no file suffix
-# of its own that we rely on.
-NETWORK_MODE = {"fp32": 0, "int8": 1, "fp16": 2}
+from alpr_gen.deepstream.facts import NETWORK_MODE
+
+PRECISIONS = tuple(NETWORK_MODE)
 
 _ENGINE_RE = re.compile(
     r"^(?P<model>.+)_b(?P<batch>\d+)_gpu(?P<gpu>\d+)_(?P<prec>fp32|int8|fp16)\.engine$"

@@ -1,0 +1,139 @@
+"""Facts about DeepStream that alpr-gen relies on: where it installs, what its codes mean.
+
+Each value is what DeepStream's own sources use (deepstream_config_file_parser.c,
+deepstream_sources.h, gstnvinfer.cpp, nvdsinfer_context_impl.cpp). Standard library only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import PurePosixPath
+
+# Every DeepStream release installs under /opt/nvidia/deepstream/deepstream-X.Y, with
+# /opt/nvidia/deepstream/deepstream a symlink to the current one.
+INSTALL_PREFIX = PurePosixPath("/opt/nvidia/deepstream")
+INSTALL_ROOT = INSTALL_PREFIX / "deepstream"
+LIB_DIR = INSTALL_ROOT / "lib"
+INCLUDE_DIR = INSTALL_ROOT / "sources" / "includes"
+VERSION_FILE = INSTALL_ROOT / "version"
+TRACKER_LIB = LIB_DIR / "libnvds_nvmultiobjecttracker.so"
+
+
+def under_install_prefix(path: str | PurePosixPath) -> bool:
+    """True for files that come with DeepStream (they cannot exist on a CI machine)."""
+    return PurePosixPath(path).as_posix().startswith(INSTALL_PREFIX.as_posix() + "/")
+
+
+@dataclass(frozen=True)
+class Broker:
+    """A message broker nvmsgbroker reaches through one of DeepStream's adaptors."""
+
+    kind: str  # kafka, mqtt, amqp, redis
+    adaptor: str  # library file name in LIB_DIR
+    default_port: int
+
+    @property
+    def adaptor_path(self) -> str:
+        return str(LIB_DIR / self.adaptor)
+
+
+BROKERS: dict[str, Broker] = {
+    b.kind: b
+    for b in (
+        Broker("kafka", "libnvds_kafka_proto.so", 9092),
+        Broker("mqtt", "libnvds_mqtt_proto.so", 1883),
+        Broker("amqp", "libnvds_amqp_proto.so", 5672),
+        Broker("redis", "libnvds_redis_proto.so", 6379),
+    )
+}
+# Adaptors DeepStream ships that alpr-gen does not render for (validate still recognises them).
+OTHER_ADAPTORS = {"libnvds_azure_proto.so": "azure", "libnvds_azure_edge_proto.so": "azure"}
+
+
+def broker_of_adaptor(proto_lib: str) -> str | None:
+    """`.../libnvds_mqtt_proto.so` -> "mqtt" (None for an unknown library)."""
+    name = PurePosixPath(proto_lib.strip()).name
+    for broker in BROKERS.values():
+        if broker.adaptor == name:
+            return broker.kind
+    return OTHER_ADAPTORS.get(name)
+
+
+class SourceType(IntEnum):
+    """[sourceN] type (deepstream_sources.h NvDsSourceType)."""
+
+    CAMERA_V4L2 = 1
+    URI = 2
+    MULTI_URI = 3
+    RTSP = 4
+    CAMERA_CSI = 5
+
+
+class SinkType(IntEnum):
+    """[sinkN] type (deepstream_sinks.h NvDsSinkType)."""
+
+    FAKE = 1
+    DISPLAY = 2
+    FILE = 3
+    RTSP = 4
+    DRM = 5
+    MSG_BROKER = 6
+
+
+class ClusterMode(IntEnum):
+    """nvinfer cluster-mode."""
+
+    GROUP_RECTANGLES = 0
+    DBSCAN = 1
+    NMS = 2
+    DBSCAN_NMS = 3
+    NONE = 4
+
+
+class ColorFormat(IntEnum):
+    """nvinfer model-color-format."""
+
+    RGB = 0
+    BGR = 1
+    GRAY = 2
+
+
+class PayloadType(IntEnum):
+    """msg-conv-payload-type."""
+
+    FULL = 0
+    MINIMAL = 1
+    PROTOBUF = 2
+    CUSTOM = 257
+
+
+# nvinfer's network-mode codes; 3 (BEST) exists from DeepStream 8.0 and has no engine suffix.
+NETWORK_MODE = {"fp32": 0, "int8": 1, "fp16": 2}
+PRECISION_OF_MODE = {code: name for name, code in NETWORK_MODE.items()}
+
+# gie-unique-id of the GIEs alpr-gen renders.
+PGIE_ID = 1
+OCR_GIE_ID = 2
+
+# The custom parser library and the functions nvinfer looks up in it (dlsym by name).
+PARSER_LIBRARY = "libnvdsinfer_alpr.so"
+BBOX_PARSER = "NvDsInferParseAlprYolo"
+OCR_PARSER = "NvDsInferParseAlprOcr"
+
+# 1/255 as the shortest exact double: nvinfer stores net-scale-factor as the float32 nearest to
+# it, which is what Ultralytics' x/255 uses. NVIDIA's samples write 0.0039215697906911373, two
+# float32 ulps above it (a 2.4e-7 relative difference from PyTorch on every input pixel).
+NET_SCALE_1_255 = repr(1 / 255)
+
+# nvinfer skips objects smaller than this in either dimension whatever input-object-min-width
+# / -height say (gstnvinfer.cpp: MIN_INPUT_OBJECT_WIDTH / _HEIGHT).
+NVINFER_MIN_OBJECT_SIZE = 16
+# secondary-reinfer-interval's default: "never again" for a tracked object.
+INT_MAX = 2_147_483_647
+# A secondary GIE re-infers a tracked object that grew by this fraction of its area.
+REINFER_AREA_GROWTH = 0.2
+
+# deepstream-app's defaults that alpr-gen's emulation and checks rely on.
+DEFAULT_RTSP_PORT = 554
+DEFAULT_MSG_CONV_FRAME_INTERVAL = 30

@@ -1,0 +1,69 @@
+"""DeepStream releases alpr-gen targets, and what changes between them.
+
+One table: CUDA, TensorRT, ONNX opset and JetPack per release, plus the switches that depend on
+the version. Everything that asks "which DeepStream" reads it from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PLATFORMS = ("jetson", "dgpu")
+
+
+@dataclass(frozen=True)
+class Release:
+    version: str
+    cuda: str
+    tensorrt: str  # major.minor of the TensorRT it ships
+    opset: int  # the ONNX opset export writes for it
+    jetpack: str  # the JetPack it runs on (Jetson)
+    # [streammux] key naming the new-mux config file (renamed in 8.0).
+    mux_config_key: str = "config-file"
+
+
+# TensorRT 8.5/8.6 parse ONNX up to opset 17; TensorRT 10's parser reads newer opsets (19 is well
+# inside what 10.3 documents). Nothing in these graphs needs more than 11 (NonMaxSuppression).
+RELEASES: dict[str, Release] = {
+    r.version: r
+    for r in (
+        Release("6.3", cuda="12.1", tensorrt="8.5", opset=17, jetpack="5.1.2"),
+        Release("7.0", cuda="12.2", tensorrt="8.6", opset=17, jetpack="6.0"),
+        Release("7.1", cuda="12.6", tensorrt="10.3", opset=19, jetpack="6.1"),
+        Release(
+            "8.0",
+            cuda="12.8",
+            tensorrt="10",
+            opset=19,
+            jetpack="7.0",
+            mux_config_key="config-file-path",
+        ),
+    )
+}
+VERSIONS: tuple[str, ...] = tuple(RELEASES)
+LATEST = VERSIONS[-1]
+# What a set without a target is assumed to be for (reported by validate as DS001).
+DEFAULT_TARGET = (LATEST, "dgpu")
+DEFAULT_OPSET = 17
+# ONNX NonMaxSuppression becomes TensorRT's INMSLayer; DeepStream 6.3's TensorRT 8.5.3 is not known
+# to import it, so the end2end head needs at least this release.
+END2END_MIN_VERSION = "7.0"
+# network-mode=3 (BEST) exists from this release.
+NETWORK_MODE_BEST_SINCE = "8.0"
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))
+
+
+def at_least(version: str, minimum: str) -> bool:
+    return version_key(version) >= version_key(minimum)
+
+
+def opset_for(version: str | None) -> int:
+    release = RELEASES.get(version or "")
+    return release.opset if release else DEFAULT_OPSET
+
+
+def tensorrt_for(version: str) -> str:
+    return RELEASES[version].tensorrt
