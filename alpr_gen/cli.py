@@ -51,7 +51,17 @@ def _root(
     _state["debug"] = debug
 
 
-for _module in (render, validate, export, export_ocr, build_parser, run):
+# One table: command name -> function (each module imports only typer and the standard library).
+for _name, _command in (
+    ("render", render.render),
+    ("profiles", render.profiles),
+    ("schema", render.schema),
+    ("validate", validate.validate),
+    ("run", run.run),
+):
+    app.command(_name)(_command)
+# TODO(restructure): these three move to the table once the export/parser work has merged.
+for _module in (export, export_ocr, build_parser):
     _module.register(app)
 
 

@@ -29,6 +29,10 @@ class RenderError(AlprGenError):
     """The config set cannot be rendered or written."""
 
 
+class ConfigSetError(AlprGenError):
+    """A path holds no deepstream-app config set that can be read."""
+
+
 class LintFailed(AlprGenError):
     """`validate` found errors (exit 1: the input was read fine, it is just wrong)."""
 

@@ -14,7 +14,7 @@ from alpr_gen.deepstream.engine_naming import engine_name
 from alpr_gen.deepstream.facts import BROKERS, INT_MAX, NETWORK_MODE, OCR_GIE_ID, PGIE_ID
 from alpr_gen.deepstream.versions import RELEASES
 from alpr_gen.ocr.presets import BLANK_LAST, OCR_PRESETS
-from alpr_gen.profile_model import Camera, Location, SiteProfile
+from alpr_gen.profile.model import Camera, Location, SiteProfile
 
 # Rows of the colour table used for boxes, per class (r, g, b, a).
 _PALETTE = ((0.0, 1.0, 0.0, 1.0), (1.0, 0.0, 0.0, 1.0), (0.0, 0.6, 1.0, 1.0), (1.0, 1.0, 0.0, 1.0))

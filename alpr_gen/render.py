@@ -7,7 +7,6 @@ an empty string). Writing to disk is `writer.py`'s job.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from functools import cache
 
@@ -17,12 +16,12 @@ from alpr_gen.deepstream import facts
 from alpr_gen.deepstream import layout as L
 from alpr_gen.ini_format import FILTERS
 from alpr_gen.plan import Plan, build_plan
-from alpr_gen.profile_model import SiteProfile
+from alpr_gen.profile.model import SiteProfile
 from alpr_gen.resources import data_dir
 
 
 @dataclass(frozen=True)
-class Bundle:
+class RenderedSet:
     plan: Plan
     files: dict[str, str]  # relative path -> text, manifest included
     private: frozenset[str]  # files holding credentials: written with mode 0600
@@ -52,7 +51,7 @@ def _render(template: str, plan: Plan) -> str:
     return _environment().get_template(template).render(plan=plan)
 
 
-def render_bundle(profile: SiteProfile) -> Bundle:
+def render_set(profile: SiteProfile) -> RenderedSet:
     plan = build_plan(profile)
     files: dict[str, str] = {
         L.APP_CONFIG: _render("deepstream_app.txt.j2", plan),
@@ -76,21 +75,19 @@ def render_bundle(profile: SiteProfile) -> Bundle:
     if any(s.has_credentials for s in plan.sources):
         private.add(L.APP_CONFIG)
     files[L.MANIFEST] = manifest_text(plan, files)
-    return Bundle(plan, dict(sorted(files.items())), frozenset(private))
+    return RenderedSet(plan, dict(sorted(files.items())), frozenset(private))
 
 
 def render_site(profile: SiteProfile) -> dict[str, str]:
     """{relative path: text} of the whole config set."""
-    return render_bundle(profile).files
+    return render_set(profile).files
 
 
 def manifest_text(plan: Plan, files: dict[str, str]) -> str:
-    manifest = {
-        "alpr_gen_version": plan.version,
-        "site": plan.site,
-        "target": {"platform": plan.platform, "deepstream": plan.deepstream},
-        "files": {
-            name: hashlib.sha256(text.encode()).hexdigest() for name, text in sorted(files.items())
-        },
-    }
-    return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    return L.manifest_text(
+        version=plan.version,
+        site=plan.site,
+        deepstream=plan.deepstream,
+        platform=plan.platform,
+        files={name: hashlib.sha256(text.encode()).hexdigest() for name, text in files.items()},
+    )

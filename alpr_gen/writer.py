@@ -1,4 +1,4 @@
-"""Write a rendered bundle: staged, checked, then moved into place.
+"""Write a rendered site into its bundle directory: staged, checked, then moved into place.
 
 Every file is first written to a staging directory beside the output. If anything fails before
 the move (a write error, the validator refusing the set), the previous output is untouched.
@@ -18,9 +18,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from alpr_gen.deepstream.layout import MANIFEST
+from alpr_gen.deepstream.layout import MANIFEST, default_bundle_dir
 from alpr_gen.errors import RenderError
-from alpr_gen.render import Bundle
+from alpr_gen.render import RenderedSet, render_set
+from alpr_gen.validate.findings import LintReport
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class FileStatus:
     status: str  # created, changed, identical, removed
 
 
-def plan_changes(bundle: Bundle, out_dir: Path) -> list[FileStatus]:
+def plan_changes(bundle: RenderedSet, out_dir: Path) -> list[FileStatus]:
     """What writing `bundle` to `out_dir` would do, file by file."""
     changes = []
     for rel, text in bundle.files.items():
@@ -61,7 +62,7 @@ def _safe_relpath(rel: str) -> bool:
 
 
 @contextmanager
-def staged(bundle: Bundle, out_dir: Path) -> Iterator[Path]:
+def staged(bundle: RenderedSet, out_dir: Path) -> Iterator[Path]:
     """A temporary directory beside `out_dir` holding the bundle; removed on exit."""
     parent = out_dir.parent
     try:
@@ -89,7 +90,7 @@ def staged(bundle: Bundle, out_dir: Path) -> Iterator[Path]:
 
 
 def write_bundle(
-    bundle: Bundle,
+    bundle: RenderedSet,
     out_dir: Path,
     *,
     check_staged: Callable[[Path], None] | None = None,
@@ -117,3 +118,72 @@ def write_bundle(
                 f"cannot write {out_dir}: {exc.strerror}", hint="check the directory's permissions"
             ) from None
     return changes
+
+
+@dataclass(frozen=True)
+class RenderOutcome:
+    site: str
+    out_dir: Path
+    rendered: RenderedSet
+    changes: list[FileStatus]
+    written: bool  # False for --dry-run and --check
+    report: LintReport | None = None  # validation of the set as written
+
+    @property
+    def drift(self) -> list[FileStatus]:
+        return [c for c in self.changes if c.status != "identical"]
+
+
+def render_to_dir(
+    site: str,
+    out: Path | None = None,
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+    check: bool = False,
+) -> RenderOutcome:
+    """Render `site` (a profile name or path) into `out` (default out/<site>).
+
+    The staged set is validated as if it were already in place; errors refuse it (RenderError)
+    unless `force`. With `dry_run` or `check`, nothing is written: the changes are returned.
+    """
+    from alpr_gen.profile import load_profile
+
+    profile = load_profile(site)
+    rendered = render_set(profile)
+    out_dir = out if out is not None else default_bundle_dir(profile.name)
+    if dry_run or check:
+        return RenderOutcome(
+            profile.name, out_dir, rendered, plan_changes(rendered, out_dir), False
+        )
+    reports: list[LintReport] = []
+
+    def refuse_invalid(stage: Path) -> None:
+        reports.append(_validate_staged(rendered, stage, out_dir, force=force))
+
+    changes = write_bundle(rendered, out_dir, check_staged=refuse_invalid)
+    return RenderOutcome(profile.name, out_dir, rendered, changes, True, reports[0])
+
+
+def _validate_staged(
+    rendered: RenderedSet, stage: Path, out_dir: Path, *, force: bool
+) -> LintReport:
+    """Lint the staged set as if it were already in `out_dir`; refuse it on errors."""
+    from alpr_gen.validate import lint_path
+
+    report = lint_path(
+        stage,
+        deepstream=rendered.plan.deepstream,
+        platform=rendered.plan.platform,
+        as_if_at=out_dir.resolve(),
+    )
+    if report.errors and not force:
+        shown = "\n".join(
+            f"  {out_dir / f.file}:{f.line}: {f.rule_id} {f.message}" for f in report.errors[:20]
+        )
+        raise RenderError(
+            f"the rendered set for {rendered.plan.site} has {len(report.errors)} validation "
+            f"error(s); nothing was written:\n{shown}",
+            hint="fix the profile, or pass --force to write it anyway",
+        )
+    return report

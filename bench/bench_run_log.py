@@ -18,10 +18,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from alpr_gen.launch.command import LaunchSpec
-from alpr_gen.launch.logparse import LogParser
-from alpr_gen.launch.supervisor import Supervisor
-from alpr_gen.launch.view import PlainView, RunState
+from alpr_gen.run.deepstream_app.backend import DeepStreamAppBackend
+from alpr_gen.run.deepstream_app.command import LaunchSpec
+from alpr_gen.run.view import PlainView, RunState
 
 # A mix like GST_DEBUG=5 output: mostly debug lines, a PERF line now and then.
 GENERATOR = r"""
@@ -46,18 +45,12 @@ def run_reference(n: int) -> float:
 
 
 def run_supervised(n: int) -> float:
-    parser = LogParser()
+    """The deepstream-app backend (supervisor + log parser) feeding the plain view."""
     with open("/dev/null", "w") as devnull:
         view = PlainView(Console(file=devnull), RunState())
-
-        def on_line(text: str) -> None:
-            view.line(text)
-            for event in parser.feed(text):
-                view.event(event)
-
         spec = LaunchSpec([sys.executable, "-c", GENERATOR, str(n)], Path.cwd())
         t0 = time.perf_counter()
-        code = Supervisor(spec, on_line).run()
+        code = DeepStreamAppBackend(spec).run(view.event)
         elapsed = time.perf_counter() - t0
     assert code == 0
     return elapsed

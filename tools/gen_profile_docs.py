@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from alpr_gen.profile_docs import profile_reference
+from alpr_gen.profile.docs import profile_reference
 
 target = Path(__file__).resolve().parent.parent / "docs" / "profile-reference.md"
 target.write_text(profile_reference())

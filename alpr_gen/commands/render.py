@@ -3,48 +3,70 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 
-def register(app: typer.Typer) -> None:
-    app.command("render")(render)
-    app.command("profiles")(profiles)
-    app.command("schema")(schema)
-
-
 def render(
-    site: str = typer.Option(
-        ..., "--site", "-s", help="Profile name (see `alpr-gen profiles`) or a .yaml path."
-    ),
-    out: Path | None = typer.Option(
-        None, "--out", "-o", help="Output directory [default: out/SITE]."
-    ),
-    force: bool = typer.Option(False, "--force", help="Write even if validation finds errors."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change; write nothing."),
-    check: bool = typer.Option(False, "--check", help="Exit 1 if the output on disk differs (CI)."),
+    site: Annotated[
+        str,
+        typer.Option(
+            "--site", "-s", help="Profile name (see `alpr-gen profiles`) or a .yaml path."
+        ),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output directory [default: out/SITE].")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write even if validation finds errors.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 if the output on disk differs (CI).")
+    ] = False,
 ) -> None:
     """Render a site profile into the config set deepstream-app needs."""
-    from alpr_gen.site import render_to_dir
+    from alpr_gen.commands.output import console, print_changes, print_render_summary, safe
+    from alpr_gen.writer import render_to_dir
 
-    code = render_to_dir(site, out, force=force, dry_run=dry_run, check=check)
-    if code:
-        raise typer.Exit(code)
+    out_console = console()
+    outcome = render_to_dir(site, out, force=force, dry_run=dry_run, check=check)
+    print_changes(outcome, out_console)
+    if outcome.written:
+        print_render_summary(outcome, out_console)
+    elif check and outcome.drift:
+        out_console.print(
+            f"{len(outcome.drift)} file(s) differ from the profile: run alpr-gen render "
+            f"--site {safe(site)}" + ("" if out is None else f" --out {safe(out)}")
+        )
+        raise typer.Exit(1)
 
 
 def profiles() -> None:
     """List the shipped site profiles."""
-    from alpr_gen.site import list_profiles
+    from alpr_gen.commands.output import console, safe
+    from alpr_gen.profile import profile_summaries
 
-    list_profiles()
+    out = console()
+    for name, description in profile_summaries():
+        out.print(f"[bold]{safe(name):<14}[/] {safe(description)}")
 
 
 def schema(
-    out: Path | None = typer.Option(
-        None, "--out", "-o", help="Write to this file instead of stdout."
-    ),
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+    ] = None,
 ) -> None:
     """Print the JSON Schema of a site profile (for editor completion)."""
-    from alpr_gen.site import profile_schema
+    from alpr_gen.profile import profile_json_schema
 
-    profile_schema(out)
+    text = profile_json_schema()
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    from alpr_gen.fsutil import write_text_atomic
+
+    write_text_atomic(out, text)

@@ -1,94 +1,145 @@
-"""`alpr-gen run`: preflight, then launch deepstream-app on a config set and watch it."""
+"""`alpr-gen run`: preflight, then launch a config set and watch it."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("run")
-    def run_command(
-        site: str | None = typer.Option(
-            None, "--site", help="Render this site profile into its bundle, validate, then run."
+def run(
+    site: Annotated[
+        str | None,
+        typer.Option(
+            "--site", help="Render this site profile into its bundle, validate, then run."
         ),
-        config: Path | None = typer.Option(
-            None,
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
             "--config",
             help="Run an existing config set: a bundle directory "
             "(deepstream_app.txt inside) or the app config file.",
         ),
-        out: Path | None = typer.Option(
-            None, "--out", help="With --site: the bundle directory [default: out/<site>]."
-        ),
-        deepstream_app: str | None = typer.Option(
-            None, "--deepstream-app", help="The deepstream-app binary [default: from PATH]."
-        ),
-        docker: str | None = typer.Option(
-            None,
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="With --site: the bundle directory [default: out/<site>]."),
+    ] = None,
+    deepstream_app: Annotated[
+        str | None,
+        typer.Option("--deepstream-app", help="The deepstream-app binary [default: from PATH]."),
+    ] = None,
+    docker: Annotated[
+        str | None,
+        typer.Option(
             "--docker",
             metavar="IMAGE",
             help="Run inside this container image, e.g. "
             "nvcr.io/nvidia/deepstream:7.1-triton-multiarch.",
         ),
-        dry_run: bool = typer.Option(
-            False,
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
             "--dry-run",
             help="Print the preflight table, the command, its working "
             "directory and environment; launch nothing.",
         ),
-        verbose: int = typer.Option(
-            0,
+    ] = False,
+    verbose: Annotated[
+        int,
+        typer.Option(
             "--verbose",
             "-v",
             count=True,
             help="GStreamer debug output: -v warnings, -vv info, -vvv debug (GST_DEBUG).",
         ),
-        restart: str = typer.Option(
-            "no", "--restart", help="no | on-failure: restart deepstream-app when it fails."
+    ] = 0,
+    restart: Annotated[
+        str,
+        typer.Option("--restart", help="no | on-failure: restart deepstream-app when it fails."),
+    ] = "no",
+    max_restarts: Annotated[
+        int, typer.Option("--max-restarts", help="Give up after N restarts.")
+    ] = 5,
+    backoff: Annotated[
+        float,
+        typer.Option(
+            "--backoff", help="Seconds before the first restart; doubles each time (max 60)."
         ),
-        max_restarts: int = typer.Option(5, "--max-restarts", help="Give up after N restarts."),
-        backoff: float = typer.Option(
-            2.0, "--backoff", help="Seconds before the first restart; doubles each time (max 60)."
-        ),
-        stop_timeout: float = typer.Option(
-            15.0,
+    ] = 2.0,
+    stop_timeout: Annotated[
+        float,
+        typer.Option(
             "--stop-timeout",
             help="Seconds deepstream-app gets to stop after Ctrl-C/SIGTERM before it is killed.",
         ),
-        force: bool = typer.Option(
-            False, "--force", help="Launch even when validation or preflight checks fail."
-        ),
-        no_build: bool = typer.Option(
-            False, "--no-build", help="Do not build a missing parser library."
-        ),
-        no_network_checks: bool = typer.Option(
-            False,
+    ] = 15.0,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Launch even when validation or preflight checks fail."),
+    ] = False,
+    no_build: Annotated[
+        bool, typer.Option("--no-build", help="Do not build a missing parser library.")
+    ] = False,
+    no_network_checks: Annotated[
+        bool,
+        typer.Option(
             "--no-network-checks",
             help="Skip the broker and camera checks (reachability and broker login).",
         ),
-    ) -> None:
-        """Check the machine, launch deepstream-app, show per-stream FPS, forward Ctrl-C."""
-        from alpr_gen.launch.preflight import Environment
-        from alpr_gen.launch.runner import RunOptions, run_bundle
+    ] = False,
+) -> None:
+    """Check the machine, launch deepstream-app, show per-stream FPS, forward Ctrl-C."""
+    from alpr_gen.commands.output import (
+        console,
+        preflight_table,
+        print_changes,
+        print_render_summary,
+        print_rows,
+    )
+    from alpr_gen.run.preflight import Environment
+    from alpr_gen.run.session import (
+        RunOptions,
+        launch,
+        open_set,
+        prepare,
+        refuse_unless_ready,
+        stream_names,
+    )
+    from alpr_gen.run.view import RunState, make_view
 
-        code = run_bundle(
-            RunOptions(
-                site=site,
-                config=config,
-                out=out,
-                deepstream_app=deepstream_app,
-                docker_image=docker,
-                dry_run=dry_run,
-                verbose=verbose,
-                restart=restart,
-                max_restarts=max_restarts,
-                backoff=backoff,
-                stop_timeout=stop_timeout,
-                force=force,
-                build_parser=not no_build,
-                env=Environment(network=not no_network_checks),
-            )
-        )
-        raise typer.Exit(code)
+    opts = RunOptions(
+        site=site,
+        config=config,
+        out=out,
+        deepstream_app=deepstream_app,
+        docker_image=docker,
+        dry_run=dry_run,
+        verbose=verbose,
+        restart=restart,
+        max_restarts=max_restarts,
+        backoff=backoff,
+        stop_timeout=stop_timeout,
+        force=force,
+        build_parser=not no_build,
+        env=Environment(network=not no_network_checks),
+    )
+    out_console = console()
+    opened = open_set(opts)
+    if opened.rendered is not None:
+        print_changes(opened.rendered, out_console)
+        print_render_summary(opened.rendered, out_console)
+    prepared = prepare(opened, opts)
+    root = prepared.cs.app_config.parent.resolve()
+    out_console.print(preflight_table(prepared.preflight.checks, title=f"preflight: {root}"))
+    print_rows(prepared.backend.describe(), out_console)
+    if dry_run:
+        raise typer.Exit(0)
+    refuse_unless_ready(prepared, opts)
+    view = make_view(out_console, RunState(stream_names=stream_names(prepared.cs)))
+    with view:
+        code = launch(prepared, view.event)
+    raise typer.Exit(code)

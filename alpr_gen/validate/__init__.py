@@ -8,12 +8,16 @@ unknown --deepstream/--platform); malformed configs become findings.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alpr_gen.deepstream.versions import PLATFORMS, VERSIONS
 from alpr_gen.errors import AlprGenError
 from alpr_gen.validate.findings import Finding, LintReport, Severity
 
-__all__ = ["Finding", "LintReport", "Severity", "lint_path"]
+if TYPE_CHECKING:
+    from alpr_gen.configset import ConfigSet
+
+__all__ = ["Finding", "LintReport", "Severity", "lint", "lint_path"]
 
 
 def lint_path(
@@ -24,8 +28,7 @@ def lint_path(
     as_if_at: Path | None = None,
 ) -> LintReport:
     """Lint the config set at `path` (a directory or a deepstream-app config file)."""
-    from alpr_gen.validate.loader import find_app_config, load
-    from alpr_gen.validate.rules import Hit, all_rules
+    from alpr_gen.configset import load
 
     if deepstream is not None and deepstream not in VERSIONS:
         raise AlprGenError(
@@ -33,29 +36,22 @@ def lint_path(
         )
     if platform is not None and platform not in PLATFORMS:
         raise AlprGenError(f"--platform {platform}: use one of {', '.join(PLATFORMS)}")
-    path = Path(path)
-    if not path.exists():
-        raise AlprGenError(f"{path}: no such file or directory")
-    app = find_app_config(path)
-    if app is None:
-        raise AlprGenError(
-            f"{path}: no deepstream-app config here (deepstream_app.txt, or a .txt file with "
-            "[application]/[sourceN]/[streammux]/[primary-gie] groups)",
-            hint="pass the app config file itself",
-        )
-    if app.suffix in (".yml", ".yaml"):
-        raise AlprGenError(
-            f"{app}: YAML deepstream-app configs are not supported; validate the INI (.txt) form"
-        )
-    cs = load(app, deepstream=deepstream, platform=platform, as_if_at=as_if_at)
-    # Findings name files where the set lives (as_if_at), not where it was staged.
+    return lint(load(path, deepstream=deepstream, platform=platform, as_if_at=as_if_at))
+
+
+def lint(cs: ConfigSet) -> LintReport:
+    """Run every registered rule on a loaded set; findings name files where the set lives."""
+    from alpr_gen.validate.rules import Hit, all_rules
+
     report = LintReport(str(cs.logical_root), cs.app.rel, cs.deepstream, cs.platform)
     for rule in all_rules().values():
         try:
             hits: list[Hit] = list(rule.func(cs))
         except Exception as exc:  # a rule bug must not hide the other findings
-            hits = [
-                Hit(
+            report.findings.append(
+                Finding(
+                    "DS000",
+                    Severity.WARNING,
                     cs.app.rel,
                     0,
                     None,
@@ -63,13 +59,10 @@ def lint_path(
                     f"internal error in rule {rule.id} ({type(exc).__name__}: {exc}); "
                     "please report it",
                 )
-            ]
-            report.findings.append(_finding("DS000", Severity.WARNING, hits[0]))
+            )
             continue
-        report.findings.extend(_finding(rule.id, rule.severity, h) for h in hits)
+        report.findings.extend(
+            Finding(rule.id, rule.severity, h.file, h.line, h.group, h.key, h.message) for h in hits
+        )
     report.findings.sort(key=Finding.sort_key)
     return report
-
-
-def _finding(rule_id: str, severity: Severity, h: object) -> Finding:
-    return Finding(rule_id, severity, h.file, h.line, h.group, h.key, h.message)  # type: ignore[attr-defined]

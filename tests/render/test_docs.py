@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from alpr_gen.profile_docs import profile_reference
+from alpr_gen.profile.docs import profile_reference
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "profile-reference.md"
 

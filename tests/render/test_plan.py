@@ -199,14 +199,14 @@ def test_tiler_covers_every_source(profile_env: dict[str, str]) -> None:
 
 
 def test_ocr_substitutions_reach_the_parser_settings(write_profile, tmp_path) -> None:
-    from alpr_gen.render import render_bundle
+    from alpr_gen.render import render_set
     from alpr_gen.validate import lint_path
     from alpr_gen.writer import write_bundle
 
     from .conftest import MINIMAL
 
     path = write_profile(MINIMAL + "ocr:\n  substitutions: {O: '0', i: '1'}\n")
-    bundle = render_bundle(load_profile(str(path), env={}))
+    bundle = render_set(load_profile(str(path), env={}))
     cfg = parse_keyfile(bundle.files["ocr_parser.cfg"]).group("ocr-parser")
     assert cfg is not None
     assert split_list(cfg.get("substitutions", "")) == ["I:1", "O:0"]
@@ -216,20 +216,20 @@ def test_ocr_substitutions_reach_the_parser_settings(write_profile, tmp_path) ->
 
 
 def test_ocr_formats_reach_the_parser_settings(write_profile, tmp_path) -> None:
-    from alpr_gen.render import render_bundle
+    from alpr_gen.render import render_set
     from alpr_gen.validate import lint_path
     from alpr_gen.writer import write_bundle
 
     from .conftest import MINIMAL
 
-    base = render_bundle(load_profile(str(write_profile(MINIMAL)), env={}))
+    base = render_set(load_profile(str(write_profile(MINIMAL)), env={}))
     plain = parse_keyfile(base.files["ocr_parser.cfg"]).group("ocr-parser")
     assert plain is not None and plain.get("formats") is None
     assert plain.get("formats-strict") is None  # only written when set
     path = write_profile(
         MINIMAL + "ocr:\n  formats: [LLLDDDD, LLDDLLL, A]\n  formats_strict: true\n"
     )
-    bundle = render_bundle(load_profile(str(path), env={}))
+    bundle = render_set(load_profile(str(path), env={}))
     cfg = parse_keyfile(bundle.files["ocr_parser.cfg"]).group("ocr-parser")
     assert cfg is not None
     assert split_list(cfg.get("formats", "")) == ["LLLDDDD", "LLDDLLL", "A"]  # order kept

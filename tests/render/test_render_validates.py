@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from alpr_gen import site
-from alpr_gen.errors import RenderError
-from alpr_gen.render import Bundle, render_bundle
+from alpr_gen import writer
+from alpr_gen.cli import main
+from alpr_gen.profile.model import SiteProfile
+from alpr_gen.render import RenderedSet, render_set
 
 
-def _broken_render(profile: object) -> Bundle:
-    bundle = render_bundle(profile)  # type: ignore[arg-type]
+def _broken_render(profile: SiteProfile) -> RenderedSet:
+    bundle = render_set(profile)
     files = dict(bundle.files)
     # A hand edit that breaks a cross-file rule: the OCR SGIE waits for a GIE that does not exist,
     # so deepstream-app would silently never create it.
@@ -23,28 +24,35 @@ def _broken_render(profile: object) -> Bundle:
     return replace(bundle, files=files)
 
 
+def render_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        main(["render", *args])
+    out, err = capsys.readouterr()
+    return int(exc.value.code or 0), out, err
+
+
 def test_invalid_set_is_refused_and_nothing_written(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     profile_env: dict[str, str],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(site, "render_bundle", _broken_render)
+    monkeypatch.setattr(writer, "render_set", _broken_render)
     out = tmp_path / "lot7"
-    with pytest.raises(RenderError, match="validation error"):
-        site.render_to_dir("lot7", out)
+    code, _, err = render_cli(["--site", "lot7", "--out", str(out)], capsys)
+    assert code == 2 and "validation error" in err
     assert not out.exists()
-    printed = capsys.readouterr().out
-    assert "operate-on-gie-id" in printed
-    assert site.render_to_dir("lot7", out, force=True) == 0
+    assert "operate-on-gie-id" in err
+    code, _, _ = render_cli(["--site", "lot7", "--out", str(out), "--force"], capsys)
+    assert code == 0
     assert "operate-on-gie-id=7" in (out / "sgie_ocr.txt").read_text()
 
 
 def test_clean_render_reports_warnings_as_a_count(
     tmp_path: Path, profile_env: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert site.render_to_dir("lot7", tmp_path / "lot7") == 0
-    printed = capsys.readouterr().out
+    code, printed, _ = render_cli(["--site", "lot7", "--out", str(tmp_path / "lot7")], capsys)
+    assert code == 0
     assert "warning(s)" in printed  # models are not deployed yet
     assert "DS202" not in printed  # ...but the details are left to `alpr-gen validate`
 
@@ -57,7 +65,8 @@ def test_an_lprnet_site_renders_clean(
     from .conftest import MINIMAL
 
     path = write_profile(MINIMAL + "ocr:\n  preset: lprnet\n")
-    assert site.render_to_dir(str(path), tmp_path / "lpr") == 0
+    outcome = writer.render_to_dir(str(path), tmp_path / "lpr")
+    assert outcome.written and outcome.report is not None and not outcome.report.errors
     cfg = (tmp_path / "lpr" / "ocr_parser.cfg").read_text()
     assert "blank-index=-1\n" in cfg
     sgie = (tmp_path / "lpr" / "sgie_ocr.txt").read_text()

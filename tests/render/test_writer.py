@@ -11,16 +11,16 @@ import pytest
 
 from alpr_gen.errors import RenderError
 from alpr_gen.profile import load_profile
-from alpr_gen.render import render_bundle
+from alpr_gen.render import render_set
 from alpr_gen.writer import write_bundle
 
 
 def test_rendering_twice_gives_identical_bytes_and_a_true_manifest(
     tmp_path: Path, profile_env: dict[str, str]
 ) -> None:
-    bundle = render_bundle(load_profile("lot7"))
+    bundle = render_set(load_profile("lot7"))
     write_bundle(bundle, tmp_path / "a")
-    write_bundle(render_bundle(load_profile("lot7")), tmp_path / "b")
+    write_bundle(render_set(load_profile("lot7")), tmp_path / "b")
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "b").iterdir())
     for name in names:
@@ -39,7 +39,7 @@ def test_a_refused_render_leaves_the_previous_output_untouched(
     tmp_path: Path, profile_env: dict[str, str]
 ) -> None:
     out = tmp_path / "lot7"
-    write_bundle(render_bundle(load_profile("lot7")), out)
+    write_bundle(render_set(load_profile("lot7")), out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     def refuse(stage: Path) -> None:
@@ -47,7 +47,7 @@ def test_a_refused_render_leaves_the_previous_output_untouched(
         raise RenderError("refused")
 
     with pytest.raises(RenderError):
-        write_bundle(render_bundle(load_profile("demo")), out, check_staged=refuse)
+        write_bundle(render_set(load_profile("demo")), out, check_staged=refuse)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not list(tmp_path.glob(".lot7.staging-*"))
 
@@ -56,7 +56,7 @@ def test_a_failed_staging_write_leaves_the_previous_output_untouched(
     tmp_path: Path, profile_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "lot7"
-    write_bundle(render_bundle(load_profile("lot7")), out)
+    write_bundle(render_set(load_profile("lot7")), out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     real_fdopen = os.fdopen
     calls = {"n": 0}
@@ -70,7 +70,7 @@ def test_a_failed_staging_write_leaves_the_previous_output_untouched(
 
     monkeypatch.setattr(os, "fdopen", failing_fdopen)
     with pytest.raises(OSError):
-        write_bundle(render_bundle(load_profile("demo")), out)
+        write_bundle(render_set(load_profile("demo")), out)
     monkeypatch.undo()
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not list(tmp_path.glob(".lot7.staging-*"))
@@ -80,11 +80,11 @@ def test_stale_files_go_and_deployed_models_stay(
     tmp_path: Path, profile_env: dict[str, str]
 ) -> None:
     out = tmp_path / "site"
-    write_bundle(render_bundle(load_profile("lot7")), out)  # Kafka: broker.txt
+    write_bundle(render_set(load_profile("lot7")), out)  # Kafka: broker.txt
     (out / "models").mkdir()
     (out / "models" / "yolo11n.onnx").write_bytes(b"model")
     (out / "notes.txt").write_text("mine")
-    changes = write_bundle(render_bundle(load_profile("demo")), out)  # no broker
+    changes = write_bundle(render_set(load_profile("demo")), out)  # no broker
     assert not (out / "broker.txt").exists()
     assert ("broker.txt", "removed") in {(c.path, c.status) for c in changes}
     assert (out / "models" / "yolo11n.onnx").read_bytes() == b"model"
@@ -92,7 +92,7 @@ def test_stale_files_go_and_deployed_models_stay(
 
 
 def test_credentials_are_private(tmp_path: Path, profile_env: dict[str, str]) -> None:
-    write_bundle(render_bundle(load_profile("fleet16")), tmp_path / "f")
+    write_bundle(render_set(load_profile("fleet16")), tmp_path / "f")
     assert (tmp_path / "f" / "broker.txt").stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "f" / "pgie_yolo11.txt").stat().st_mode & 0o777 == 0o644
 
@@ -101,7 +101,7 @@ def test_rtsp_credentials_make_the_app_config_private(
     tmp_path: Path, profile_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LOT7_CAM1_URI", "rtsp://admin:pw@10.7.0.11:554/stream1")
-    bundle = render_bundle(load_profile("lot7"))
+    bundle = render_set(load_profile("lot7"))
     assert "deepstream_app.txt" in bundle.private
     write_bundle(bundle, tmp_path / "l")
     assert (tmp_path / "l" / "deepstream_app.txt").stat().st_mode & 0o777 == 0o600
@@ -117,7 +117,7 @@ def test_a_manifest_cannot_make_the_writer_delete_outside_out(
     (out / "manifest.json").write_text(
         json.dumps({"files": {"../victim.txt": "x", "/etc/passwd": "y"}})
     )
-    write_bundle(render_bundle(load_profile("demo")), out)
+    write_bundle(render_set(load_profile("demo")), out)
     assert victim.read_text() == "keep"
 
 
@@ -125,4 +125,4 @@ def test_out_must_be_a_directory(tmp_path: Path, profile_env: dict[str, str]) ->
     target = tmp_path / "file"
     target.write_text("x")
     with pytest.raises(RenderError, match="not a directory"):
-        write_bundle(render_bundle(load_profile("demo")), target)
+        write_bundle(render_set(load_profile("demo")), target)

@@ -22,6 +22,11 @@ from pathlib import Path
 
 import pytest
 
+from alpr_gen.configset import ConfigSet
+from alpr_gen.run.preflight import Check, Environment, PreflightContext
+from alpr_gen.run.preflight import run_preflight as preflight
+from alpr_gen.run.preflight.model import ParserBuilder
+
 HERE = Path(__file__).parent
 FAKE_DS = HERE / "fake_deepstream_app.py"
 
@@ -429,3 +434,27 @@ def _stop_rabbit_vm(base: Path) -> None:
 
 def python_exe() -> str:
     return sys.executable
+
+
+def run_preflight(
+    cs: ConfigSet,
+    *,
+    deepstream_app: str | None,
+    env: Environment,
+    build_parser: ParserBuilder | None = None,
+    docker_image: str | None = None,
+) -> tuple[list[Check], str | None]:
+    """Every preflight check on a loaded set, validate's findings included (as `run` does)."""
+    from alpr_gen.validate import lint
+
+    ctx = PreflightContext(
+        cs,
+        env,
+        deepstream_app=deepstream_app,
+        docker_image=docker_image,
+        build_parser=build_parser,
+        lint=lint,
+        platform=cs.platform,
+    )
+    result = preflight(ctx)
+    return result.checks, result.deepstream_app

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from alpr_gen.configset import load as load_bundle
 from alpr_gen.launch.broker_login import INSTALL_HINT, MASK, mqtt_login, protocol_of
-from alpr_gen.launch.bundle import load_bundle
-from alpr_gen.launch.preflight import FAIL, OK, SKIP, Check, Environment, run_preflight
+from alpr_gen.run.preflight import FAIL, OK, SKIP, Check, Environment
 
 from .conftest import (
     MQTT_PASSWORD,
@@ -24,6 +24,7 @@ from .conftest import (
     Pki,
     RunningBroker,
     closed_port,
+    run_preflight,
     stop_broker,
     write_bundle,
 )

@@ -6,17 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from alpr_gen.errors import LaunchError
-from alpr_gen.launch.bundle import conn_host_port, load_bundle, uri_host_port
-from alpr_gen.launch.command import (
-    docker_command,
-    mask_argv,
-    mask_env,
-    mask_uri,
-    mount_dirs,
-    native_command,
-)
-from alpr_gen.launch.runner import stream_names
+from alpr_gen.configset import load as load_bundle
+from alpr_gen.configset.views import uses_new_streammux
+from alpr_gen.errors import ConfigSetError
+from alpr_gen.redact import mask_argv, mask_env, mask_uri
+from alpr_gen.run.deepstream_app.command import docker_command, mount_dirs, native_command
+from alpr_gen.run.preflight.network import conn_host_port, uri_host_port
+from alpr_gen.run.session import stream_names
 
 from .conftest import BundleSpec, write_bundle
 
@@ -41,7 +37,7 @@ def test_native_argv_cwd_env(tmp_path: Path) -> None:
 
 def test_env_new_mux_verbose_and_no_ocr(tmp_path: Path) -> None:
     b = load_bundle(write_bundle(tmp_path / "s", BundleSpec(CAMS, new_mux=True, ocr=False)))
-    assert b.new_streammux
+    assert uses_new_streammux(b)
     env = native_command(b, "deepstream-app", verbose=2).env
     assert env == {"USE_NEW_NVSTREAMMUX": "yes", "GST_DEBUG": "4", "GST_DEBUG_NO_COLOR": "1"}
     assert native_command(b, "x", verbose=1).env["GST_DEBUG"] == "2"
@@ -91,10 +87,9 @@ def test_engine_from_the_app_gie_group_wins(tmp_path: Path) -> None:
     root = write_bundle(tmp_path / "b", BundleSpec(CAMS))
     app = root / "deepstream_app.txt"
     app.write_text(app.read_text().replace("model-engine-file=models/", "model-engine-file=other/"))
-    (infer,) = load_bundle(root).infer
+    (gie,) = load_bundle(root).gies
     assert (
-        infer.engine_path(root.resolve())
-        == root.resolve() / "other/yolo11n.onnx_b2_gpu0_fp16.engine"
+        gie.path("model-engine-file") == root.resolve() / "other/yolo11n.onnx_b2_gpu0_fp16.engine"
     )
 
 
@@ -136,15 +131,15 @@ def test_host_port_parsing() -> None:
 
 
 def test_missing_app_config_is_a_launch_error(tmp_path: Path) -> None:
-    with pytest.raises(LaunchError, match="no deepstream-app config"):
+    with pytest.raises(ConfigSetError, match="no deepstream-app config"):
         load_bundle(tmp_path)
 
 
 def test_run_finds_a_hand_written_app_config_as_validate_does(tmp_path: Path) -> None:
-    from alpr_gen.validate.loader import find_app_config
+    from alpr_gen.deepstream.layout import find_app_config
 
     root = write_bundle(tmp_path / "site", BundleSpec(CAMS))
     (root / "deepstream_app.txt").rename(root / "source2_rtsp_alpr.txt")
     b = load_bundle(root)
-    assert b.app_config == (root / "source2_rtsp_alpr.txt").resolve()
-    assert b.app_config == find_app_config(root).resolve()
+    assert b.app_config.resolve() == (root / "source2_rtsp_alpr.txt").resolve()
+    assert b.app_config.resolve() == find_app_config(root).resolve()

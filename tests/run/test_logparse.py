@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from alpr_gen.launch.logparse import (
+from alpr_gen.run.deepstream_app.logparse import (
     RULES,
     Failure,
     LogParser,

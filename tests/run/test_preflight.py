@@ -13,24 +13,17 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from alpr_gen.launch.bundle import load_bundle
-from alpr_gen.launch.preflight import (
-    FAIL,
-    OK,
-    SKIP,
-    WARN,
-    Check,
-    Environment,
-    check_gpu,
-    installed_version,
-    run_preflight,
-)
-from alpr_gen.launch.runner import preflight_table
+from alpr_gen.commands.output import preflight_table
+from alpr_gen.configset import load as load_bundle
+from alpr_gen.run.preflight import FAIL, OK, SKIP, WARN, Check, Environment
+from alpr_gen.run.preflight.system import gpu_check as check_gpu
+from alpr_gen.run.preflight.system import installed_version
 
 from .conftest import (
     BundleSpec,
     RunningBroker,
     closed_port,
+    run_preflight,
     stop_broker,
     write_bundle,
 )
@@ -53,6 +46,11 @@ def env_for(tmp_path: Path, *, version: str | None = "7.0", gpu: bool = True) ->
     if gpu:
         (dev / "nvidia0").touch()
     return Environment(deepstream_root=root, dev=dev, which=no_which, connect_timeout=0.5)
+
+
+def finding_rows(checks: list[Check], text: str) -> list[Check]:
+    """The rows that show validate's findings (`config DSxxx`) whose detail mentions `text`."""
+    return [c for c in checks if c.name.startswith("config DS") and text in c.detail]
 
 
 def by_name(checks: list[Check]) -> dict[str, Check]:
@@ -98,9 +96,10 @@ def test_all_green(tmp_path: Path, fake_ds: str, rtsp_server: int) -> None:
     assert found == str(Path(fake_ds).resolve())
     assert [c.status for c in checks] == [OK] * len(checks), checks
     names = [c.name for c in checks]
+    # Model, engine and OCR dictionary are validate's findings now: none, so one "config set" row.
     assert names == [
-        "deepstream-app", "DeepStream version", "parser library", "model [primary-gie]",
-        "OCR dictionary", "GPU", "camera [source0]",
+        "deepstream-app", "DeepStream version", "GPU", "parser library", "config set",
+        "camera [source0]",
     ]  # fmt: skip
     cam = by_name(checks)["camera [source0]"]
     assert "RTSP/1.0 200 OK" in cam.detail and "pw" not in cam.detail
@@ -119,22 +118,25 @@ def test_missing_things_fail_with_hints(tmp_path: Path) -> None:
     assert c["DeepStream version"].status == FAIL
     assert c["DeepStream version"].detail == "6.3 installed, bundle targets 7.0"
     assert c["parser library"].status == FAIL
-    assert c["parser library"].hint == f"alpr-gen build-parser --out {b.dir / 'lib'}"
     assert (
-        c["model [primary-gie]"].status == FAIL
-        and "alpr-gen export" in c["model [primary-gie]"].hint
+        c["parser library"].hint
+        == f"alpr-gen build-parser --out {b.app_config.parent.resolve() / 'lib'}"
     )
-    assert c["OCR dictionary"].status == FAIL and "export-ocr" in c["OCR dictionary"].hint
+    model = finding_rows(checks, "onnx-file=")
+    assert model and all(r.status == FAIL and "alpr-gen export" in r.hint for r in model)
+    (dictionary,) = finding_rows(checks, "dictionary=")
+    assert dictionary.status == FAIL and "export-ocr" in dictionary.hint
     assert c["GPU"].status == FAIL
     assert c["camera [source0]"].status == WARN  # cameras may come up later: not fatal
 
 
 def test_engine_missing_but_onnx_present_warns_about_the_build(tmp_path: Path) -> None:
     b = load_bundle(write_bundle(tmp_path / "b", BundleSpec(["file:///v.mp4"], engine=False)))
-    (check,) = [c for c in run_preflight(b, deepstream_app=None, env=env_for(tmp_path))[0]
-                if c.name.startswith("model")]  # fmt: skip
-    assert check.status == WARN
-    assert "yolo11n.onnx_b1_gpu0_fp16.engine" in check.hint and "minutes" in check.hint
+    checks = run_preflight(b, deepstream_app=None, env=env_for(tmp_path))[0]
+    rows = [c for c in checks if c.name == "config DS203"]  # engine built at first start
+    assert rows and all(c.status == WARN for c in rows)
+    assert all("yolo11n.onnx_b1_gpu0_fp16.engine" in c.detail and "minutes" in c.detail
+               for c in rows)  # fmt: skip
 
 
 def test_parser_is_built_when_missing(tmp_path: Path) -> None:
@@ -148,7 +150,7 @@ def test_parser_is_built_when_missing(tmp_path: Path) -> None:
         return None
 
     checks, _ = run_preflight(b, deepstream_app=None, env=env_for(tmp_path), build_parser=builder)
-    assert built == [b.dir / "lib" / "libnvdsinfer_alpr.so"]
+    assert built == [b.app_config.parent.resolve() / "lib" / "libnvdsinfer_alpr.so"]
     assert by_name(checks)["parser library"] == Check(
         "parser library", OK, f"{built[0]} (built now)"
     )
@@ -269,18 +271,21 @@ def test_rabbitmq_reachable_then_not(tmp_path: Path, rabbitmq: RunningBroker) ->
 def test_real_profile_renders_and_preflights(tmp_path: Path) -> None:
     """A shipped profile rendered for real, then read by `run` (network checks off: its
     cameras are not on this machine)."""
-    from alpr_gen.site import render_to_dir
+    from alpr_gen.writer import render_to_dir
 
     out = tmp_path / "city-redis"
-    assert render_to_dir("city-redis", out, console=Console(file=open(os.devnull, "w"))) == 0  # noqa: SIM115
+    assert render_to_dir("city-redis", out).written
     b = load_bundle(out)
-    assert b.target_deepstream and b.msg_sinks and b.num_streams >= 1
+    assert b.target.source == "manifest" and b.msg_sinks and b.num_streams >= 1
     env = env_for(tmp_path)
     env.network = False
     checks = by_name(run_preflight(b, deepstream_app=None, env=env)[0])
     assert checks["brokers, cameras"].status == SKIP
-    assert checks["model [primary-gie]"].status == FAIL  # models are deployed by `export`
-    assert "model [secondary-gie0]" in checks  # OCR SGIE read from the rendered app config
+    rows = list(checks.values())
+    # Models are deployed by `export`: the detector's ONNX is a failing finding...
+    assert all(r.status == FAIL for r in finding_rows(rows, "pgie_yolo11.txt"))
+    # ...and so is the OCR SGIE's model, read from the rendered app config.
+    assert finding_rows(rows, "sgie_ocr.txt")
 
 
 def test_stand_in_is_executable() -> None:

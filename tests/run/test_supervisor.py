@@ -9,17 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from alpr_gen.launch.bundle import load_bundle
-from alpr_gen.launch.command import LaunchSpec, native_command
-from alpr_gen.launch.supervisor import (
-    Exited,
-    Restarting,
-    Started,
-    Supervisor,
-    SupervisorEvent,
-    backoff_delay,
-    exit_status,
-)
+from alpr_gen.configset import load as load_bundle
+from alpr_gen.run.deepstream_app.command import LaunchSpec, native_command
+from alpr_gen.run.deepstream_app.supervisor import Supervisor, backoff_delay, exit_status
+from alpr_gen.run.events import Exited, ProcessEvent, Restarting, Started
 
 from .conftest import BundleSpec, read_record, write_bundle
 
@@ -29,7 +22,7 @@ CAMS = ["rtsp://127.0.0.1:1/a", "rtsp://127.0.0.1:1/b"]
 class Collector:
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.events: list[SupervisorEvent] = []
+        self.events: list[ProcessEvent] = []
         self._cond = threading.Condition()
 
     def line(self, text: str) -> None:
@@ -37,7 +30,7 @@ class Collector:
             self.lines.append(text)
             self._cond.notify_all()
 
-    def event(self, e: SupervisorEvent) -> None:
+    def event(self, e: ProcessEvent) -> None:
         self.events.append(e)
 
     def wait_for(self, needle: str, timeout: float = 10) -> None:

@@ -6,9 +6,9 @@ import io
 
 from rich.console import Console
 
-from alpr_gen.launch.logparse import LogParser
-from alpr_gen.launch.supervisor import Exited, Restarting, Started
-from alpr_gen.launch.view import LiveView, PlainView, RunState, make_view
+from alpr_gen.run.deepstream_app.logparse import LogParser
+from alpr_gen.run.events import Exited, LogLine, Restarting, Started
+from alpr_gen.run.view import LiveView, PlainView, RunState, make_view
 
 LOG = [
     "** WARN: <parse_source:1148>: Unknown key 'latencyy' for group [source0]",
@@ -22,7 +22,7 @@ LOG = [
 def feed(view: PlainView, lines: list[str]) -> None:
     parser = LogParser()
     for line in lines:
-        view.line(line)
+        view.event(LogLine(line))
         for event in parser.feed(line):
             view.event(event)
 

@@ -10,7 +10,7 @@ import pytest
 from alpr_gen.deepstream.versions import PLATFORMS, VERSIONS
 from alpr_gen.errors import ProfileError
 from alpr_gen.profile import known_profiles, load_profile
-from alpr_gen.validate.runner import lint_profile
+from alpr_gen.validate.sites import lint_profile
 
 # Secrets some profiles take from the environment; any value renders.
 ENV = {**os.environ, "FLEET_MQTT_PASSWORD": "test-secret"}

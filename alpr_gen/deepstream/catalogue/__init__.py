@@ -71,10 +71,10 @@ class GroupSpec:
     def matches(self, group: str) -> bool:
         return _compiled(self.pattern).fullmatch(group) is not None
 
+
 @functools.cache
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
-
 
 
 # Shared specs.
@@ -104,7 +104,7 @@ def groups_for(kind: str, adaptor: str | None = None) -> list[GroupSpec]:
         "msgconv": msgconv.MSGCONV_GROUPS,
         "ocr": ocr.OCR_GROUPS,
     }
-    return kinds[kind]
+    return kinds.get(kind, [])
 
 
 @functools.lru_cache(maxsize=4096)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from alpr_gen.configset import ConfigFile, ConfigSet
 from alpr_gen.validate.findings import Severity
-from alpr_gen.validate.loader import ConfigSet, Source
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,13 @@ def rule(rule_id: str, severity: Severity, title: str) -> Callable[[RuleFunc], R
     return register
 
 
-def hit(src: Source, line: int, group: str | None, key: str | None, message: str) -> Hit:
+def hit(src: ConfigFile, line: int, group: str | None, key: str | None, message: str) -> Hit:
     return Hit(src.rel, line, group, key, message)
 
 
-def keyfiles(cs: ConfigSet) -> Iterator[Source]:
+def keyfiles(cs: ConfigSet) -> Iterator[ConfigFile]:
     for src in cs.files.values():
-        if src.kf is not None and src.kind in (
+        if src.keyfile is not None and src.kind in (
             "app",
             "nvinfer",
             "analytics",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from alpr_gen.configset import ConfigFile, ConfigSet
 from alpr_gen.deepstream.keyfile import Entry, Group, split_list
 from alpr_gen.validate.findings import Severity
-from alpr_gen.validate.loader import ConfigSet, Source
 from alpr_gen.validate.rules import Hit, hit, rule
 
 E = Severity.ERROR
@@ -16,11 +16,11 @@ _STREAM = re.compile(r"(roi-filtering|overcrowding|line-crossing|direction-detec
 _SHAPES = {"roi-": 0, "line-crossing-": 4, "direction-": 0}
 
 
-def _groups(cs: ConfigSet) -> Iterator[tuple[Source, Group, int]]:
-    src = cs.analytics
-    if src is None or src.kf is None:
+def _groups(cs: ConfigSet) -> Iterator[tuple[ConfigFile, Group, int]]:
+    src = cs.analytics_file
+    if src is None or src.keyfile is None:
         return
-    for group in src.kf.groups.values():
+    for group in src.keyfile.groups.values():
         if m := _STREAM.fullmatch(group.name):
             yield src, group, int(m[2])
 
@@ -36,7 +36,7 @@ def _shape_entries(group: Group) -> Iterator[tuple[Entry, list[int]]]:
 
 @rule("DS501", E, "nvdsanalytics group for a stream index that does not exist")
 def stream_index(cs: ConfigSet) -> Iterator[Hit]:
-    n = cs.num_sources()
+    n = cs.num_streams
     for src, group, index in _groups(cs):
         if index >= n:
             yield hit(
@@ -50,8 +50,8 @@ def stream_index(cs: ConfigSet) -> Iterator[Hit]:
 
 @rule("DS502", E, "nvdsanalytics point outside config-width x config-height")
 def points_inside(cs: ConfigSet) -> Iterator[Hit]:
-    src = cs.analytics
-    prop = src.kf.group("property") if src and src.kf else None
+    src = cs.analytics_file
+    prop = src.keyfile.group("property") if src and src.keyfile else None
     if prop is None:
         return
     try:

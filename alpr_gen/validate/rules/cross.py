@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from alpr_gen.configset import ConfigFile, ConfigSet, Gie, PathRef
 from alpr_gen.deepstream.engine_naming import engine_name, parse_engine_name
 from alpr_gen.deepstream.keyfile import split_list
 from alpr_gen.validate.findings import Severity
-from alpr_gen.validate.loader import ConfigSet, Gie, PathRef, Source
 from alpr_gen.validate.rules import Hit, hit, rule
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -24,12 +24,12 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _where(cs: ConfigSet, gie: Gie, key: str) -> tuple[Source, int, str]:
+def _where(cs: ConfigSet, gie: Gie, key: str) -> tuple[ConfigFile, int, str]:
     """File, line and group of a GIE's effective value of `key`."""
-    _value, src, line = gie.value(key)
-    if src is None:
-        return cs.app, (line or gie.group.line), gie.group.name
-    return src, line, "property"
+    found = gie.setting(key)
+    if found is None:
+        return cs.app, gie.group.line, gie.group.name
+    return found.file, found.line, found.group
 
 
 def _enabled(cs: ConfigSet) -> list[Gie]:
@@ -44,7 +44,7 @@ def _pgie(cs: ConfigSet) -> Gie | None:
 def duplicate_gie_id(cs: ConfigSet) -> Iterator[Hit]:
     seen: dict[int, Gie] = {}
     for gie in _enabled(cs):
-        uid = _int(gie.value("gie-unique-id")[0])
+        uid = _int(gie.value("gie-unique-id"))
         if uid is None:
             continue
         if uid in seen:
@@ -66,19 +66,19 @@ def sgie_unreachable(cs: ConfigSet) -> Iterator[Hit]:
     pgie = _pgie(cs)
     if pgie is None:
         return
-    ids = {_int(g.value("gie-unique-id")[0]): g for g in _enabled(cs)}
-    pgie_id = _int(pgie.value("gie-unique-id")[0])
+    ids = {_int(g.value("gie-unique-id")): g for g in _enabled(cs)}
+    pgie_id = _int(pgie.value("gie-unique-id"))
     for gie in _enabled(cs):
         if gie.primary:
             continue
-        target = _int(gie.value("operate-on-gie-id")[0])
+        target = _int(gie.value("operate-on-gie-id"))
         if target is None or target == -1:
             continue
         seen: set[int] = set()
         cur: int | None = target
         while cur is not None and cur != pgie_id and cur in ids and cur not in seen:
             seen.add(cur)
-            cur = _int(ids[cur].value("operate-on-gie-id")[0])
+            cur = _int(ids[cur].value("operate-on-gie-id"))
         if cur != pgie_id:
             src, line, group = _where(cs, gie, "operate-on-gie-id")
             yield hit(
@@ -94,9 +94,9 @@ def sgie_unreachable(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS303", W, "app GIE group and its nvinfer file disagree")
 def app_overrides(cs: ConfigSet) -> Iterator[Hit]:
     for gie in _enabled(cs):
-        if gie.config is None or gie.config.kf is None:
+        if gie.config is None or gie.config.keyfile is None:
             continue
-        prop = gie.config.kf.group("property")
+        prop = gie.config.keyfile.group("property")
         if prop is None:
             continue
         for key in ("batch-size", "gie-unique-id"):
@@ -113,10 +113,10 @@ def app_overrides(cs: ConfigSet) -> Iterator[Hit]:
 
 
 def _detector(gie: Gie) -> bool:
-    return gie.value("network-type")[0] in (None, "0", "3")
+    return gie.value("network-type") in (None, "0", "3")
 
 
-def _label_count(src: Source) -> int:
+def _label_count(src: ConfigFile) -> int:
     lines = [ln for ln in (src.text or "").splitlines() if ln.strip()]
     if len(lines) == 1 and ";" in lines[0]:
         return len(split_list(lines[0]))
@@ -126,8 +126,8 @@ def _label_count(src: Source) -> int:
 @rule("DS304", E, "detector label lines differ from num-detected-classes")
 def label_count(cs: ConfigSet) -> Iterator[Hit]:
     for gie in _enabled(cs):
-        labels = cs.labels.get(gie.group.name)
-        n = _int(gie.value("num-detected-classes")[0])
+        labels = gie.labels
+        n = _int(gie.value("num-detected-classes"))
         if labels is None or labels.text is None or n is None or not _detector(gie):
             continue
         count = _label_count(labels)
@@ -145,10 +145,10 @@ def label_count(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS305", E, "[class-attrs-N] with N >= num-detected-classes (fatal)")
 def class_attrs_range(cs: ConfigSet) -> Iterator[Hit]:
     for gie in _enabled(cs):
-        n = _int(gie.value("num-detected-classes")[0])
-        if gie.config is None or gie.config.kf is None or n is None:
+        n = _int(gie.value("num-detected-classes"))
+        if gie.config is None or gie.config.keyfile is None or n is None:
             continue
-        for group in gie.config.kf.groups.values():
+        for group in gie.config.keyfile.groups.values():
             m = re.fullmatch(r"class-attrs-(\d+)", group.name)
             if m and int(m[1]) >= n:
                 yield hit(
@@ -171,7 +171,7 @@ def _mux_batch(cs: ConfigSet) -> tuple[int | None, int]:
 @rule("DS306", W, "streammux batch-size differs from the number of sources")
 def mux_batch(cs: ConfigSet) -> Iterator[Hit]:
     batch, line = _mux_batch(cs)
-    n = cs.num_sources()
+    n = cs.num_streams
     if batch is not None and n and batch != n:
         yield hit(
             cs.app,
@@ -185,7 +185,7 @@ def mux_batch(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS307", W, "live sources without streammux live-source=1")
 def live_source(cs: ConfigSet) -> Iterator[Hit]:
     g = cs.app_group("streammux")
-    live = [s for s in cs.enabled_sources() if s.get("type") in _LIVE_TYPES]
+    live = [s for s in cs.enabled_source_groups() if s.get("type") in _LIVE_TYPES]
     if g is not None and live and g.get("live-source") != "1":
         yield hit(
             cs.app,
@@ -202,7 +202,7 @@ def pgie_batch(cs: ConfigSet) -> Iterator[Hit]:
     batch, _ = _mux_batch(cs)
     if pgie is None or batch is None:
         return
-    pb = _int(pgie.value("batch-size")[0])
+    pb = _int(pgie.value("batch-size"))
     if pb is not None and pb != batch:
         src, line, group = _where(cs, pgie, "batch-size")
         yield hit(
@@ -229,12 +229,12 @@ def _engine_check(cs: ConfigSet, gie: Gie) -> tuple[PathRef, PathRef, str] | Non
     engine, onnx = _ref(cs, gie, "model-engine-file"), _ref(cs, gie, "onnx-file")
     if engine is None or onnx is None:
         return None
-    precision = _PRECISION.get(gie.value("network-mode")[0] or "0")
-    batch = _int(gie.value("batch-size")[0]) or 1
-    gpu = _int(gie.value("gpu-id")[0]) or 0
+    precision = _PRECISION.get(gie.value("network-mode") or "0")
+    batch = _int(gie.value("batch-size")) or 1
+    gpu = _int(gie.value("gpu-id")) or 0
     if precision is None or batch < 1 or gpu < 0:
         return None
-    if gie.value("engine-create-func-name")[0]:
+    if gie.value("engine-create-func-name"):
         return None  # custom builder: named model_b<N>_gpu<id>_<mode>.engine in the cwd
     return engine, onnx, engine_name(onnx.logical.as_posix(), batch, gpu, precision)
 
@@ -264,7 +264,7 @@ def engine_batch(cs: ConfigSet) -> Iterator[Hit]:
     for gie in _enabled(cs):
         engine = _ref(cs, gie, "model-engine-file")
         parsed = parse_engine_name(engine.logical.name) if engine else None
-        batch = _int(gie.value("batch-size")[0]) or 1
+        batch = _int(gie.value("batch-size")) or 1
         if engine is not None and engine.exists and parsed and parsed.batch < batch:
             yield hit(
                 engine.owner,
@@ -283,8 +283,8 @@ def engine_mode(cs: ConfigSet) -> Iterator[Hit]:
         parsed = parse_engine_name(engine.logical.name) if engine else None
         if engine is None or not engine.exists or parsed is None:
             continue
-        precision = _PRECISION.get(gie.value("network-mode")[0] or "0")
-        gpu = _int(gie.value("gpu-id")[0]) or 0
+        precision = _PRECISION.get(gie.value("network-mode") or "0")
+        gpu = _int(gie.value("gpu-id")) or 0
         if precision and parsed.precision != precision:
             yield hit(
                 engine.owner,
@@ -307,7 +307,7 @@ def engine_mode(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS312", E, "INT8 without int8-calib-file and without a built engine")
 def int8_calib(cs: ConfigSet) -> Iterator[Hit]:
     for gie in _enabled(cs):
-        if gie.value("network-mode")[0] != "1" or gie.value("int8-calib-file")[0]:
+        if gie.value("network-mode") != "1" or gie.value("int8-calib-file"):
             continue
         engine = _ref(cs, gie, "model-engine-file")
         if engine is not None and engine.exists:
@@ -325,10 +325,10 @@ def int8_calib(cs: ConfigSet) -> Iterator[Hit]:
 
 @rule("DS313", E, "SGIE in classifier-async-mode without the tracker (never classifies)")
 def async_needs_tracker(cs: ConfigSet) -> Iterator[Hit]:
-    if cs.tracker_enabled():
+    if cs.tracker.enabled:
         return
     for gie in _enabled(cs):
-        if not gie.primary and gie.value("classifier-async-mode")[0] in ("1", "true"):
+        if not gie.primary and gie.value("classifier-async-mode") in ("1", "true"):
             src, line, group = _where(cs, gie, "classifier-async-mode")
             yield hit(
                 src,
@@ -342,10 +342,10 @@ def async_needs_tracker(cs: ConfigSet) -> Iterator[Hit]:
 
 @rule("DS314", W, "SGIE with secondary-reinfer-interval without the tracker")
 def reinfer_needs_tracker(cs: ConfigSet) -> Iterator[Hit]:
-    if cs.tracker_enabled():
+    if cs.tracker.enabled:
         return
     for gie in _enabled(cs):
-        if not gie.primary and gie.value("secondary-reinfer-interval")[0] is not None:
+        if not gie.primary and gie.value("secondary-reinfer-interval") is not None:
             src, line, group = _where(cs, gie, "secondary-reinfer-interval")
             yield hit(
                 src,
@@ -362,7 +362,7 @@ def tiles(cs: ConfigSet) -> Iterator[Hit]:
     g = cs.app_group("tiled-display")
     if g is None or g.get("enable") not in ("1", "2"):
         return
-    rows, cols, n = _int(g.get("rows")) or 1, _int(g.get("columns")) or 1, cs.num_sources()
+    rows, cols, n = _int(g.get("rows")) or 1, _int(g.get("columns")) or 1, cs.num_streams
     if rows * cols < n:
         yield hit(
             cs.app,
@@ -375,7 +375,7 @@ def tiles(cs: ConfigSet) -> Iterator[Hit]:
 
 @rule("DS316", E, "RTSP sink with a codec RTSP cannot carry")
 def rtsp_codec(cs: ConfigSet) -> Iterator[Hit]:
-    for g in cs.enabled_sinks():
+    for g in cs.enabled_sink_groups():
         if g.get("type") == "4" and g.get("codec", "1") not in ("1", "2"):
             yield hit(
                 cs.app,
@@ -390,7 +390,7 @@ def rtsp_codec(cs: ConfigSet) -> Iterator[Hit]:
 def sink_ports(cs: ConfigSet) -> Iterator[Hit]:
     for key in ("rtsp-port", "udp-port"):
         seen: dict[str, str] = {}
-        for g in cs.enabled_sinks():
+        for g in cs.enabled_sink_groups():
             if g.get("type") != "4" or g.get(key) is None:
                 continue
             port = g.get(key) or ""
@@ -408,7 +408,7 @@ def sink_ports(cs: ConfigSet) -> Iterator[Hit]:
 
 @rule("DS318", W, "display sink with sync=1 (caps FPS at the display rate)")
 def display_sync(cs: ConfigSet) -> Iterator[Hit]:
-    for g in cs.enabled_sinks():
+    for g in cs.enabled_sink_groups():
         if g.get("type") in ("2", "5") and g.get("sync") == "1":
             yield hit(
                 cs.app,
@@ -423,11 +423,11 @@ def display_sync(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS319", W, "SGIE operate-on-class-ids outside the PGIE's classes")
 def sgie_classes(cs: ConfigSet) -> Iterator[Hit]:
     pgie = _pgie(cs)
-    n = _int(pgie.value("num-detected-classes")[0]) if pgie else None
+    n = _int(pgie.value("num-detected-classes")) if pgie else None
     if n is None:
         return
     for gie in _enabled(cs):
-        value = gie.value("operate-on-class-ids")[0]
+        value = gie.value("operate-on-class-ids")
         if gie.primary or not value:
             continue
         bad = [c for c in split_list(value) if (_int(c) is not None and not 0 <= int(c) < n)]
@@ -444,7 +444,7 @@ def sgie_classes(cs: ConfigSet) -> Iterator[Hit]:
 
 @rule("DS320", E, "MultiURI source without %d in its uri")
 def multi_uri(cs: ConfigSet) -> Iterator[Hit]:
-    for g in cs.enabled_sources():
+    for g in cs.enabled_source_groups():
         uri = g.get("uri")
         if g.get("type") == "3" and uri is not None and "%d" not in uri:
             yield hit(
@@ -458,20 +458,20 @@ def multi_uri(cs: ConfigSet) -> Iterator[Hit]:
 
 @rule("DS321", E, "no enabled source or no enabled sink")
 def nothing_enabled(cs: ConfigSet) -> Iterator[Hit]:
-    if cs.app.kf is None:
+    if cs.app.keyfile is None:
         return
-    if not cs.enabled_sources():
+    if not cs.enabled_source_groups():
         yield hit(cs.app, 0, None, None, "no [sourceN] has enable=1: nothing to process")
-    if not cs.enabled_sinks():
+    if not cs.enabled_sink_groups():
         yield hit(cs.app, 0, None, None, "no [sinkN] has enable=1: add one (type=1 fakesink)")
 
 
 @rule("DS322", W, "[class-attrs-*] in a config that is not a detector (ignored)")
 def class_attrs_ignored(cs: ConfigSet) -> Iterator[Hit]:
     for gie in _enabled(cs):
-        if gie.config is None or gie.config.kf is None or _detector(gie):
+        if gie.config is None or gie.config.keyfile is None or _detector(gie):
             continue
-        for group in gie.config.kf.groups.values():
+        for group in gie.config.keyfile.groups.values():
             if group.name.startswith("class-attrs-"):
                 yield hit(
                     gie.config,

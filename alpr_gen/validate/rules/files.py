@@ -5,16 +5,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+from alpr_gen.configset import ConfigSet, PathRef
 from alpr_gen.deepstream.catalogue import PathKind
+from alpr_gen.deepstream.facts import under_install_prefix
 from alpr_gen.validate.findings import Severity
-from alpr_gen.validate.loader import ConfigSet, PathRef, in_deepstream, is_ocr_gie
 from alpr_gen.validate.rules import Hit, hit, rule
 
 
 def _deploy_hint(cs: ConfigSet, ref: PathRef) -> str:
     """Which alpr-gen command deploys the artifact a ref names."""
     site = cs.site or "NAME"
-    ocr = [g for g in cs.gies if is_ocr_gie(g)]
+    ocr = [g for g in cs.gies if g.is_ocr]
     ocr_configs = {g.config.rel for g in ocr if g.config is not None}
     ocr_groups = {g.group.name for g in ocr}
     if ref.key == "custom-lib-path":
@@ -112,7 +113,7 @@ def unreadable(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS206", Severity.WARNING, "library outside DeepStream's install dir missing")
 def missing_system_lib(cs: ConfigSet) -> Iterator[Hit]:
     for ref in _missing(cs, PathKind.SYSTEM):
-        if not in_deepstream(ref.logical):
+        if not under_install_prefix(ref.logical):
             yield hit(
                 ref.owner,
                 ref.line,

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import difflib
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from alpr_gen.configset import ConfigFile, ConfigSet
 from alpr_gen.deepstream.catalogue import GroupSpec, Key, T, find_group, find_key, groups_for
 from alpr_gen.deepstream.catalogue.app import ENABLE_INT_GROUPS
 from alpr_gen.deepstream.keyfile import Entry, Group, split_list
 from alpr_gen.deepstream.versions import version_key
 from alpr_gen.validate.findings import Severity
-from alpr_gen.validate.loader import ConfigSet, Source
 from alpr_gen.validate.rules import Hit, hit, keyfiles, rule
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -21,7 +22,7 @@ _INT_RE = re.compile(r"^[+-]?\d+$")
 
 @dataclass(frozen=True)
 class Item:
-    src: Source
+    src: ConfigFile
     group: Group
     spec: GroupSpec
     entry: Entry
@@ -30,14 +31,18 @@ class Item:
     err: str | None  # type error, if any
 
 
+# Work shared by the key rules, once per loaded set (dropped with the set).
+_ITEMS: weakref.WeakKeyDictionary[ConfigSet, list[Item]] = weakref.WeakKeyDictionary()
+
+
 def _items(cs: ConfigSet) -> list[Item]:
     """Every (file, group, key) with its schema entry; computed once per lint."""
-    cached = cs.cache.get("items")
+    cached = _ITEMS.get(cs)
     if cached is None:
         out = []
         for src in keyfiles(cs):
-            assert src.kf is not None
-            for group in src.kf.groups.values():
+            assert src.keyfile is not None
+            for group in src.keyfile.groups.values():
                 spec = find_group(src.kind, group.name, src.adaptor)
                 if spec is None or spec.keys is None:
                     continue
@@ -45,8 +50,8 @@ def _items(cs: ConfigSet) -> list[Item]:
                     key = find_key(spec, entry.key)
                     nums, err = parse_value(key, entry.value) if key else (None, None)
                     out.append(Item(src, group, spec, entry, key, nums, err))
-        cs.cache["items"] = cached = out
-    return cached  # type: ignore[return-value]
+        _ITEMS[cs] = cached = out
+    return cached
 
 
 def _group_names(kind: str, adaptor: str | None) -> list[str]:
@@ -61,10 +66,10 @@ def _close(word: str, options: list[str]) -> str | None:
     return match[0] if match else None
 
 
-def _unknown_groups(cs: ConfigSet) -> Iterator[tuple[Source, Group, str | None]]:
+def _unknown_groups(cs: ConfigSet) -> Iterator[tuple[ConfigFile, Group, str | None]]:
     for src in keyfiles(cs):
-        assert src.kf is not None
-        for group in src.kf.groups.values():
+        assert src.keyfile is not None
+        for group in src.keyfile.groups.values():
             if find_group(src.kind, group.name, src.adaptor) is None:
                 yield src, group, _close(group.name, _group_names(src.kind, src.adaptor))
 
@@ -130,7 +135,7 @@ def unknown_key(cs: ConfigSet) -> Iterator[Hit]:
             )
 
 
-def _is_enable_int(src: Source, group: str, key: str) -> bool:
+def _is_enable_int(src: ConfigFile, group: str, key: str) -> bool:
     return (
         src.kind == "app"
         and key == "enable"
@@ -345,7 +350,7 @@ def enable_trap(cs: ConfigSet) -> Iterator[Hit]:
 
 @rule("DS112", W, "group skipped because `enable` is missing")
 def enable_missing(cs: ConfigSet) -> Iterator[Hit]:
-    kf = cs.app.kf
+    kf = cs.app.keyfile
     if kf is None:
         return
     for group in kf.groups.values():
@@ -364,7 +369,7 @@ def enable_missing(cs: ConfigSet) -> Iterator[Hit]:
 
 @rule("DS113", E, "group name DeepStream does not accept")
 def group_naming(cs: ConfigSet) -> Iterator[Hit]:
-    kf = cs.app.kf
+    kf = cs.app.keyfile
     if kf is None:
         return
     for group in kf.groups.values():
@@ -383,7 +388,7 @@ _LIMITS = (("source", 1024), ("sink", 1024), ("secondary-gie", 16))
 
 @rule("DS114", E, "more groups of a kind than DeepStream supports")
 def group_limits(cs: ConfigSet) -> Iterator[Hit]:
-    kf = cs.app.kf
+    kf = cs.app.keyfile
     if kf is None:
         return
     for prefix, limit in _LIMITS:
@@ -399,8 +404,8 @@ def group_limits(cs: ConfigSet) -> Iterator[Hit]:
             )
 
 
-def _required(cs: ConfigSet) -> Iterator[tuple[Source, Group, str, str]]:
-    kf = cs.app.kf
+def _required(cs: ConfigSet) -> Iterator[tuple[ConfigFile, Group, str, str]]:
+    kf = cs.app.keyfile
     if kf is not None:
         for group in kf.groups.values():
             if group.get("enable") != "1":
@@ -415,12 +420,12 @@ def _required(cs: ConfigSet) -> Iterator[tuple[Source, Group, str, str]]:
                     yield cs.app, group, "uri", "URI/RTSP sources need a uri"
             if group.name.startswith("sink") and "type" not in group.entries:
                 yield cs.app, group, "type", "say what kind of sink this is"
-    if cs.analytics is not None and cs.analytics.kf is not None:
-        prop = cs.analytics.kf.group("property")
+    if cs.analytics_file is not None and cs.analytics_file.keyfile is not None:
+        prop = cs.analytics_file.keyfile.group("property")
         if prop is not None:
             for key in ("enable", "config-width", "config-height"):
                 if key not in prop.entries:
-                    yield cs.analytics, prop, key, "nvdsanalytics requires it"
+                    yield cs.analytics_file, prop, key, "nvdsanalytics requires it"
 
 
 @rule("DS115", E, "required key missing")
@@ -432,8 +437,8 @@ def required_key(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS116", W, "key set twice in a group (the last one wins)")
 def duplicate_key(cs: ConfigSet) -> Iterator[Hit]:
     for src in keyfiles(cs):
-        assert src.kf is not None
-        for group in src.kf.groups.values():
+        assert src.keyfile is not None
+        for group in src.keyfile.groups.values():
             for entry in group.duplicates:
                 last = group.entries[entry.key]
                 yield hit(
@@ -449,9 +454,9 @@ def duplicate_key(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS117", E, "group defined twice")
 def duplicate_group(cs: ConfigSet) -> Iterator[Hit]:
     for src in keyfiles(cs):
-        assert src.kf is not None
-        for group in src.kf.duplicate_groups:
-            first = src.kf.groups[group.name]
+        assert src.keyfile is not None
+        for group in src.keyfile.duplicate_groups:
+            first = src.keyfile.groups[group.name]
             yield hit(
                 src,
                 group.line,
@@ -464,10 +469,10 @@ def duplicate_group(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS118", E, "line that is not a [group], key=value or comment")
 def bad_line(cs: ConfigSet) -> Iterator[Hit]:
     for src in keyfiles(cs):
-        assert src.kf is not None
-        if src.kind == "broker" and src.kf.group("message-broker") is None:
+        assert src.keyfile is not None
+        if src.kind == "broker" and src.keyfile.group("message-broker") is None:
             continue  # reported once as a missing [message-broker] header (DS406)
-        for line, text in src.kf.bad_lines:
+        for line, text in src.keyfile.bad_lines:
             yield hit(
                 src,
                 line,

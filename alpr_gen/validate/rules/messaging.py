@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from alpr_gen.configset import ConfigSet
 from alpr_gen.deepstream.facts import broker_of_adaptor
 from alpr_gen.deepstream.keyfile import Group
 from alpr_gen.validate.findings import Severity
-from alpr_gen.validate.loader import ConfigSet, is_ocr_gie
 from alpr_gen.validate.rules import Hit, hit, rule
 
 E, W = Severity.ERROR, Severity.WARNING
 
 
 def _msg_sinks(cs: ConfigSet) -> list[Group]:
-    return [g for g in cs.enabled_sinks() if g.get("type") == "6"]
+    return [g for g in cs.enabled_sink_groups() if g.get("type") == "6"]
 
 
 def _adaptor(g: Group) -> str | None:
@@ -23,8 +23,8 @@ def _adaptor(g: Group) -> str | None:
 
 
 def _cfg_has(cs: ConfigSet, sink: Group, key: str) -> bool:
-    src = cs.brokers.get(sink.name)
-    group = src.kf.group("message-broker") if src and src.kf else None
+    src = cs.broker_files.get(sink.name)
+    group = src.keyfile.group("message-broker") if src and src.keyfile else None
     return group is not None and bool(group.get(key))
 
 
@@ -105,9 +105,9 @@ def msg2p_lib(cs: ConfigSet) -> Iterator[Hit]:
 
 @rule("DS406", E, "broker cfg without the [message-broker] header")
 def broker_header(cs: ConfigSet) -> Iterator[Hit]:
-    for src in cs.brokers.values():
-        if src.kf is not None and src.kf.group("message-broker") is None:
-            line = src.kf.bad_lines[0][0] if src.kf.bad_lines else 1
+    for src in cs.broker_files.values():
+        if src.keyfile is not None and src.keyfile.group("message-broker") is None:
+            line = src.keyfile.bad_lines[0][0] if src.keyfile.bad_lines else 1
             yield hit(
                 src,
                 line,
@@ -123,11 +123,11 @@ _SECTION = re.compile(r"(sensor|place|analytics)(\d+)")
 
 @rule("DS407", E, "msgconv [sensorN]/[placeN]/[analyticsN] for a source that does not exist")
 def msgconv_index(cs: ConfigSet) -> Iterator[Hit]:
-    n = cs.num_sources()
-    for src in {s.rel: s for s in cs.msgconv.values()}.values():
-        if src.kf is None:
+    n = cs.num_streams
+    for src in {s.rel: s for s in cs.msgconv_files.values()}.values():
+        if src.keyfile is None:
             continue
-        for group in src.kf.groups.values():
+        for group in src.keyfile.groups.values():
             m = _SECTION.fullmatch(group.name)
             if m and int(m[2]) >= n:
                 yield hit(
@@ -144,8 +144,8 @@ def plate_in_payload(cs: ConfigSet) -> Iterator[Hit]:
     if not _msg_sinks(cs):
         return
     for gie in cs.gies:
-        if gie.enabled and is_ocr_gie(gie) and not gie.value("classifier-type")[0]:
-            prop = gie.config.kf.group("property") if gie.config and gie.config.kf else None
+        if gie.enabled and gie.is_ocr and not gie.value("classifier-type"):
+            prop = gie.property_group
             src, line = (gie.config, prop.line) if gie.config and prop else (cs.app, 0)
             yield hit(
                 src,
@@ -184,8 +184,8 @@ _PARTITION_KEY = {"0": "sensor.id", "1": "sensorId"}
 @rule("DS410", W, "Kafka partition-key that the payload schema does not have")
 def partition_key(cs: ConfigSet) -> Iterator[Hit]:
     for g in _msg_sinks(cs):
-        src = cs.brokers.get(g.name)
-        group = src.kf.group("message-broker") if src and src.kf else None
+        src = cs.broker_files.get(g.name)
+        group = src.keyfile.group("message-broker") if src and src.keyfile else None
         payload = g.get("msg-conv-payload-type", "0") or "0"
         want = _PARTITION_KEY.get(payload)
         if _adaptor(g) != "kafka" or group is None or want is None or src is None:

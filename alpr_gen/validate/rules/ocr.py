@@ -5,23 +5,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from alpr_gen.configset import ConfigSet
 from alpr_gen.deepstream.facts import OCR_PARSER as OCR_PARSER_FUNC
 from alpr_gen.deepstream.layout import OCR_PARSER_CONFIG as OCR_CONFIG_NAME
 from alpr_gen.validate.findings import Severity
-from alpr_gen.validate.loader import ConfigSet, is_ocr_gie
 from alpr_gen.validate.rules import Hit, hit, rule
 
 
 @rule("DS701", Severity.ERROR, "OCR SGIE without ocr_parser.cfg in the working directory")
 def ocr_config_missing(cs: ConfigSet) -> Iterator[Hit]:
-    if cs.ocr is not None:
+    if cs.ocr_file is not None:
         return
     for gie in cs.gies:
-        if gie.enabled and is_ocr_gie(gie):
-            _, src, line = gie.value("parse-classifier-func-name")
+        if gie.enabled and gie.is_ocr:
+            found = gie.setting("parse-classifier-func-name")
             yield hit(
-                src or cs.app,
-                line,
+                found.file if found else cs.app,
+                found.line if found else 0,
                 "property",
                 "parse-classifier-func-name",
                 f"{OCR_PARSER_FUNC} reads {OCR_CONFIG_NAME} from deepstream-app's working "
@@ -33,10 +33,10 @@ def ocr_config_missing(cs: ConfigSet) -> Iterator[Hit]:
 
 @rule("DS702", Severity.ERROR, "ocr_parser.cfg without [ocr-parser] dictionary")
 def ocr_dictionary_key(cs: ConfigSet) -> Iterator[Hit]:
-    src = cs.ocr
-    if src is None or src.kf is None:
+    src = cs.ocr_file
+    if src is None or src.keyfile is None:
         return
-    group = src.kf.group("ocr-parser")
+    group = src.keyfile.group("ocr-parser")
     if group is None or not group.get("dictionary"):
         line = group.line if group else 1
         yield hit(
@@ -55,10 +55,10 @@ _MAX_FORMATS = 16
 
 @rule("DS703", Severity.ERROR, "ocr_parser.cfg formats/formats-strict the OCR parser refuses")
 def ocr_formats(cs: ConfigSet) -> Iterator[Hit]:
-    src = cs.ocr
-    if src is None or src.kf is None:
+    src = cs.ocr_file
+    if src is None or src.keyfile is None:
         return
-    group = src.kf.group("ocr-parser")
+    group = src.keyfile.group("ocr-parser")
     if group is None:
         return
     value = group.get("formats")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from alpr_gen.configset import ConfigSet
 from alpr_gen.validate.findings import Severity
-from alpr_gen.validate.loader import ConfigSet
 from alpr_gen.validate.rules import Hit, rule
 
 
 @rule("DS001", Severity.INFO, "target assumed (no manifest.json, no --deepstream/--platform)")
 def target_assumed(cs: ConfigSet) -> Iterator[Hit]:
-    if cs.target_source == "assumed":
+    if cs.target.source == "assumed":
         yield Hit(
             cs.app.rel,
             0,

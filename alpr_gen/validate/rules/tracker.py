@@ -5,10 +5,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from alpr_gen.configset import ConfigFile, ConfigSet
 from alpr_gen.deepstream.catalogue import Key
 from alpr_gen.deepstream.catalogue.tracker import TRACKER_SECTIONS
 from alpr_gen.validate.findings import Severity
-from alpr_gen.validate.loader import ConfigSet, Source
 from alpr_gen.validate.rules import Hit, hit, rule
 from alpr_gen.validate.rules.keys import parse_value
 
@@ -27,8 +27,8 @@ def _line(node: object) -> int:
     return node.start_mark.line + 1  # type: ignore[attr-defined, no-any-return]
 
 
-def _sections(cs: ConfigSet) -> Iterator[tuple[Source, str, int, list[tuple[object, object]]]]:
-    src = cs.tracker
+def _sections(cs: ConfigSet) -> Iterator[tuple[ConfigFile, str, int, list[tuple[object, object]]]]:
+    src = cs.tracker_file
     if src is None or src.yaml_root is None:
         return
     for knode, vnode in _mapping(src.yaml_root) or []:
@@ -44,7 +44,7 @@ def _close(word: str, options: list[str]) -> str:
 
 @rule("DS601", E, "tracker YAML that cannot be parsed or is not a mapping of sections")
 def tracker_yaml(cs: ConfigSet) -> Iterator[Hit]:
-    src = cs.tracker
+    src = cs.tracker_file
     if src is None or src.text is None:
         return
     if src.yaml_error:
@@ -74,7 +74,7 @@ def tracker_section(cs: ConfigSet) -> Iterator[Hit]:
             )
 
 
-def _keys(cs: ConfigSet) -> Iterator[tuple[Source, str, str, int, object, Key | None]]:
+def _keys(cs: ConfigSet) -> Iterator[tuple[ConfigFile, str, str, int, object, Key | None]]:
     for src, section, _, items in _sections(cs):
         spec = TRACKER_SECTIONS.get(section)
         if spec is None:

@@ -15,48 +15,14 @@ are ignored here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from alpr_gen.run.events import Failure, LogEvent, PerfSample, StateChange
 
 _PERF_HEADER = re.compile(r"^\s*\*\*PERF:\s+((?:FPS \d+ \(Avg\)\s*)+)$")
 _PERF_SAMPLE = re.compile(r"^\s*(?:\*\*PERF:|PERF\((?P<inst>\d+)\):)\s+(?P<vals>.*)$")
 _PERF_PAIR = re.compile(r"(-?\d+(?:\.\d+)?)\s*\((-?\d+(?:\.\d+)?)\)")
 _HEADER_ID = re.compile(r"FPS (\d+) \(Avg\)")
-
-
-@dataclass(frozen=True)
-class PerfSample:
-    """One perf sample: per stream (current FPS, average FPS since start)."""
-
-    fps: tuple[float, ...]
-    avg: tuple[float, ...]
-    instance: int = 0  # the -c file index when deepstream-app runs several configs
-    stream_ids: tuple[int, ...] = ()  # from the last header; empty = 0..n-1
-
-    def streams(self) -> list[tuple[int, float, float]]:
-        ids = self.stream_ids if len(self.stream_ids) == len(self.fps) else range(len(self.fps))
-        return [(i, f, a) for i, f, a in zip(ids, self.fps, self.avg, strict=False)]
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A known deepstream-app message, with what it means and what to do."""
-
-    id: str
-    severity: str  # "error" stops the pipeline, "warning" does not
-    line: str
-    hint: str
-    detail: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class StateChange:
-    """Pipeline life-cycle lines: ready, running, eos, quitting, success, failed, interrupted."""
-
-    state: str
-    line: str
-
-
-Event = PerfSample | Failure | StateChange
 
 
 @dataclass(frozen=True)
@@ -229,7 +195,7 @@ class LogParser:
     def __init__(self) -> None:
         self.stream_ids: tuple[int, ...] = ()
 
-    def feed(self, line: str) -> list[Event]:
+    def feed(self, line: str) -> list[LogEvent]:
         line = line.rstrip("\r\n")
         low = line.lower()
         if not any(k in low for k in _KEYWORDS):
@@ -241,7 +207,7 @@ class LogParser:
         sample = parse_perf_line(line, self.stream_ids)
         if sample is not None:
             return [sample]
-        events: list[Event] = []
+        events: list[LogEvent] = []
         for state, pattern in _STATES:
             if pattern.search(line):
                 events.append(StateChange(state, line))

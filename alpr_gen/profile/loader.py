@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from alpr_gen.errors import ProfileError
-from alpr_gen.profile_model import SiteProfile
+from alpr_gen.profile.model import SiteProfile
 from alpr_gen.resources import data_dir
 
 # libyaml's loader when PyYAML was built with it (PyPI's wheels are): ~10x faster.
@@ -53,6 +53,26 @@ def profiles_dir() -> Path:
 def known_profiles() -> dict[str, Path]:
     """Shipped profiles (`profiles/*.yaml`), by name; files starting with `_` are bases."""
     return {p.stem: p for p in sorted(profiles_dir().glob("*.yaml")) if not p.stem.startswith("_")}
+
+
+def profile_summaries() -> list[tuple[str, str]]:
+    """(name, description) of every shipped profile."""
+    out = []
+    for name, path in known_profiles().items():
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+            description = str(data.get("description", "")) if isinstance(data, dict) else ""
+        except (OSError, yaml.YAMLError):
+            description = "(unreadable)"
+        out.append((name, description))
+    return out
+
+
+def profile_json_schema() -> str:
+    """The JSON Schema of a site profile, for editor completion."""
+    import json
+
+    return json.dumps(SiteProfile.model_json_schema(), indent=2, sort_keys=True) + "\n"
 
 
 def resolve_profile_path(name_or_path: str | Path, *, relative_to: Path | None = None) -> Path:

@@ -1,19 +1,17 @@
-"""What `alpr-gen validate` does, callable without Typer."""
+"""Validate site profiles: render a profile in memory and lint it as if it were written."""
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
-from typing import Any, TextIO
 
-from alpr_gen.errors import AlprGenError
+from alpr_gen.deepstream.layout import DEFAULT_OUT_ROOT
+from alpr_gen.profile.model import SiteProfile
 from alpr_gen.validate import lint_path
 from alpr_gen.validate.findings import LintReport
-from alpr_gen.validate.report import FORMATS, emit
 
 
-def retarget(profile: Any, deepstream: str | None, platform: str | None) -> Any:
+def retarget(profile: SiteProfile, deepstream: str | None, platform: str | None) -> SiteProfile:
     """The profile with another DeepStream version / platform, validated again."""
     from alpr_gen.errors import ProfileError
     from alpr_gen.profile import check_profile
@@ -37,9 +35,9 @@ def retarget(profile: Any, deepstream: str | None, platform: str | None) -> Any:
 
 
 def lint_profile(
-    profile: Any,
+    profile: SiteProfile,
     *,
-    out_dir: Path = Path("out"),
+    out_dir: Path = DEFAULT_OUT_ROOT,
     deepstream: str | None = None,
     platform: str | None = None,
 ) -> LintReport:
@@ -65,7 +63,7 @@ def lint_profile(
 def lint_site(
     name: str,
     *,
-    out_dir: Path = Path("out"),
+    out_dir: Path = DEFAULT_OUT_ROOT,
     deepstream: str | None = None,
     platform: str | None = None,
 ) -> LintReport:
@@ -82,45 +80,3 @@ def shipped_sites() -> list[str]:
     from alpr_gen.profile import known_profiles
 
     return list(known_profiles())
-
-
-def run_validate(
-    path: Path | None,
-    *,
-    sites: list[str] | None = None,
-    all_sites: bool = False,
-    deepstream: str | None = None,
-    platform: str | None = None,
-    fmt: str = "human",
-    strict: bool = False,
-    out_dir: Path = Path("out"),
-    out: TextIO | None = None,
-) -> int:
-    """Lint a path and/or rendered sites, print the findings, return the exit code (0 or 1)."""
-    if fmt not in FORMATS:
-        raise AlprGenError(f"--format {fmt}: use one of {', '.join(FORMATS)}")
-    names = list(sites or [])
-    if all_sites:
-        names += [s for s in shipped_sites() if s not in names]
-        if not names:
-            raise AlprGenError("--all-sites: no profiles found (profiles/*.yaml)")
-    if path is None and not names:
-        raise AlprGenError("nothing to validate: give a PATH, --site NAME or --all-sites")
-    reports: list[tuple[str, LintReport]] = []
-    if path is not None:
-        reports.append((str(path), lint_path(path, deepstream=deepstream, platform=platform)))
-    failed = 0
-    for name in names:
-        try:
-            report = lint_site(name, out_dir=out_dir, deepstream=deepstream, platform=platform)
-        except AlprGenError as exc:
-            if len(names) == 1 and path is None:
-                raise
-            # One profile that cannot be loaded must not hide the others' findings.
-            print(f"error: site {name}: {exc}", file=sys.stderr)
-            failed = exc.exit_code
-            continue
-        reports.append((f"site {name} (rendered in memory)", report))
-    if reports:
-        emit(reports, fmt, out or sys.stdout)
-    return max([failed] + [r.exit_code(strict=strict) for _, r in reports])

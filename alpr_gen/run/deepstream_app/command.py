@@ -6,21 +6,18 @@ assert them and `--dry-run` prints exactly what would run.
 
 from __future__ import annotations
 
-import re
 import shlex
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
+from alpr_gen.configset import ConfigSet
+from alpr_gen.configset.views import has_display_sink, uses_new_streammux
 from alpr_gen.deepstream import facts
-from alpr_gen.launch.bundle import Bundle
+from alpr_gen.redact import mask_argv, mask_env
 
 DEEPSTREAM_ROOT = Path(facts.INSTALL_ROOT)
 # GST_DEBUG per --verbose count: 1 warnings, 2 info, 3+ debug (GStreamer's levels 2, 4, 5).
 GST_DEBUG_LEVELS = {1: "2", 2: "4", 3: "5"}
-_SECRET_NAME = re.compile(r"(?i)pass|secret|token|credential|api_?key")
-MASK = "***"
 
 
 @dataclass(frozen=True)
@@ -42,7 +39,7 @@ class LaunchSpec:
         return mask_env(self.env)
 
 
-def launch_env(bundle: Bundle, verbose: int = 0) -> dict[str, str]:
+def launch_env(cs: ConfigSet, verbose: int = 0) -> dict[str, str]:
     """The variables deepstream-app needs for this bundle.
 
     USE_NEW_NVSTREAMMUX=yes when the muxer uses a new-mux config file; GST_DEBUG from --verbose
@@ -50,18 +47,18 @@ def launch_env(bundle: Bundle, verbose: int = 0) -> dict[str, str]:
     finds its settings.
     """
     env: dict[str, str] = {}
-    if bundle.new_streammux:
+    if uses_new_streammux(cs):
         env["USE_NEW_NVSTREAMMUX"] = "yes"
     if verbose > 0:
         env["GST_DEBUG"] = GST_DEBUG_LEVELS[min(verbose, 3)]
         env["GST_DEBUG_NO_COLOR"] = "1"
-    if bundle.ocr_config is not None:
-        env["ALPR_OCR_CONFIG"] = str(bundle.ocr_config)
+    if cs.ocr_file is not None:
+        env["ALPR_OCR_CONFIG"] = str(cs.ocr_file.real.resolve())
     return env
 
 
 def native_command(
-    bundle: Bundle,
+    cs: ConfigSet,
     deepstream_app: str,
     *,
     verbose: int = 0,
@@ -73,12 +70,12 @@ def native_command(
     live view would see PERF lines late. `stdbuf -oL -eL` makes it line-buffered.
     """
     argv = [stdbuf, "-oL", "-eL"] if stdbuf else []
-    argv += [deepstream_app, "-c", _rel(bundle.app_config, bundle.dir)]
-    return LaunchSpec(argv, bundle.dir, launch_env(bundle, verbose))
+    argv += [deepstream_app, "-c", cs.app_config.name]
+    return LaunchSpec(argv, bundle_dir(cs), launch_env(cs, verbose))
 
 
 def docker_command(
-    bundle: Bundle,
+    cs: ConfigSet,
     image: str,
     *,
     verbose: int = 0,
@@ -95,29 +92,36 @@ def docker_command(
     forwarded SIGINT reaches deepstream-app; `-i` keeps its stdin a pipe (deepstream-app polls
     stdin for key commands).
     """
-    platform = platform or bundle.target_platform or "dgpu"
+    platform = platform or cs.platform
     argv = [docker, "run", "--rm", "-i", "--init", "--network", "host"]
-    name = name or f"alpr-gen-{bundle.site or bundle.dir.name}"
+    root = bundle_dir(cs)
+    name = name or f"alpr-gen-{cs.site or root.name}"
     argv += ["--name", name]
     argv += ["--runtime", "nvidia"] if platform == "jetson" else ["--gpus", "all"]
-    for host_dir in mount_dirs(bundle):
+    for host_dir in mount_dirs(cs):
         argv += ["-v", f"{host_dir}:{host_dir}"]
-    env = launch_env(bundle, verbose)
-    if display and bundle.has_display_sink:
+    env = launch_env(cs, verbose)
+    if display and has_display_sink(cs):
         env["DISPLAY"] = display
         argv += ["-v", "/tmp/.X11-unix:/tmp/.X11-unix"]
     for key, value in env.items():
         argv += ["-e", f"{key}={value}"]
-    argv += ["-w", str(bundle.dir), image]
-    argv += ["stdbuf", "-oL", "-eL", "deepstream-app", "-c", _rel(bundle.app_config, bundle.dir)]
-    return LaunchSpec(argv, bundle.dir, {}, docker=True, kill_argv=[docker, "kill", name])
+    argv += ["-w", str(root), image]
+    argv += ["stdbuf", "-oL", "-eL", "deepstream-app", "-c", cs.app_config.name]
+    return LaunchSpec(argv, root, {}, docker=True, kill_argv=[docker, "kill", name])
 
 
-def mount_dirs(bundle: Bundle) -> list[Path]:
+def bundle_dir(cs: ConfigSet) -> Path:
+    """deepstream-app runs in the app config's directory: the OCR parser reads ocr_parser.cfg
+    from its working directory, and relative output files land in the bundle."""
+    return cs.app_config.parent.resolve()
+
+
+def mount_dirs(cs: ConfigSet) -> list[Path]:
     """The bundle dir plus every directory outside it that the configs name (not DeepStream's
     own install, which the image has), without nesting duplicates."""
-    dirs: list[Path] = [bundle.dir]
-    for path in referenced_paths(bundle):
+    dirs: list[Path] = [bundle_dir(cs)]
+    for path in referenced_paths(cs):
         parent = path.parent
         if _under(parent, DEEPSTREAM_ROOT.parent) or any(_under(parent, d) for d in dirs):
             continue
@@ -125,8 +129,9 @@ def mount_dirs(bundle: Bundle) -> list[Path]:
     return dirs
 
 
-def referenced_paths(bundle: Bundle) -> list[Path]:
-    """Absolute paths of the files the configs name (model, engine, parser, labels...)."""
+def referenced_paths(cs: ConfigSet) -> list[Path]:
+    """Absolute paths of the files the configs name (nvinfer files, models, engines, parser,
+    labels, broker configs), as deepstream-app resolves them."""
     keys = (
         "onnx-file",
         "model-engine-file",
@@ -135,53 +140,17 @@ def referenced_paths(bundle: Bundle) -> list[Path]:
         "int8-calib-file",
     )
     out: list[Path] = []
-    for infer in bundle.infer:
-        out.append(infer.path)
-        engine = infer.engine_path(bundle.app_config.parent)
-        if engine is not None:
-            out.append(engine)
+    for gie in cs.enabled_gies:
+        if gie.config is not None:
+            out.append(gie.config.logical)
         for key in keys:
-            value = infer.prop(key)
-            if value:
-                out.append(infer.resolve(value))
-    for sink in bundle.msg_sinks:
+            path = gie.path(key)
+            if path is not None:
+                out.append(path)
+    for sink in cs.msg_sinks:
         if sink.broker_config is not None:
-            out.append(sink.broker_config)
+            out.append(sink.broker_config.logical)
     return [p.resolve() if p.is_absolute() else p for p in out]
-
-
-def mask_uri(uri: str) -> str:
-    """Hide user:password in a URI: rtsp://user:pw@cam/x -> rtsp://***@cam/x."""
-    try:
-        parts = urlsplit(uri)
-    except ValueError:
-        return uri
-    if "@" not in parts.netloc:
-        return uri
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{MASK}@{host}"))
-
-
-def mask_env(env: Mapping[str, str]) -> dict[str, str]:
-    return {k: (MASK if _SECRET_NAME.search(k) else mask_uri(v)) for k, v in env.items()}
-
-
-def mask_argv(argv: list[str]) -> list[str]:
-    out: list[str] = []
-    for arg in argv:
-        key, eq, _value = arg.partition("=")
-        if eq and _SECRET_NAME.search(key):
-            out.append(f"{key}={MASK}")
-        else:
-            out.append(mask_uri(arg))
-    return out
-
-
-def _rel(path: Path, base: Path) -> str:
-    try:
-        return str(path.relative_to(base))
-    except ValueError:
-        return str(path)
 
 
 def _under(path: Path, parent: Path) -> bool:

@@ -1,9 +1,8 @@
-"""Show a running deepstream-app: a live per-stream FPS table on a terminal, plain lines off it.
+"""Show a running pipeline: a live per-stream FPS table on a terminal, plain lines off it.
 
-Both views take the same input: the child's raw lines and the events `LogParser` and the
-supervisor produce. The child's lines always pass through unchanged (on a terminal above the
-live table), so nothing deepstream-app says is hidden; hints for known failures are printed once
-per failure id.
+Both views consume the backend's events (events.py). The pipeline's own lines (LogLine) always
+pass through (on a terminal above the live table, with control characters escaped), so nothing
+it says is hidden; hints for known failures are printed once per failure id.
 """
 
 from __future__ import annotations
@@ -17,8 +16,17 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from alpr_gen.launch.logparse import Event, Failure, PerfSample, StateChange
-from alpr_gen.launch.supervisor import Exited, Restarting, Started, SupervisorEvent
+from alpr_gen.redact import printable
+from alpr_gen.run.events import (
+    Event,
+    Exited,
+    Failure,
+    LogLine,
+    PerfSample,
+    Restarting,
+    Started,
+    StateChange,
+)
 
 if TYPE_CHECKING:
     from rich.live import Live
@@ -36,7 +44,7 @@ class RunState:
     last_sample: float | None = None
     hinted: set[str] = field(default_factory=set)
 
-    def apply(self, event: Event | SupervisorEvent) -> None:
+    def apply(self, event: Event) -> None:
         if isinstance(event, PerfSample):
             self.samples += 1
             self.last_sample = time.monotonic()
@@ -74,11 +82,11 @@ class PlainView:
     def __exit__(self, *_exc: object) -> None:
         return None
 
-    def line(self, text: str) -> None:
-        # Byte-for-byte (rich would expand the tabs of PERF lines): log collectors parse these.
-        self._write(text)
-
-    def event(self, event: Event | SupervisorEvent) -> None:
+    def event(self, event: Event) -> None:
+        if isinstance(event, LogLine):
+            # As printed (rich would expand the tabs of PERF lines): log collectors parse these.
+            self._write(printable(event.text))
+            return
         self.state.apply(event)
         note = describe(event, self.state)
         if note:
@@ -117,10 +125,12 @@ class LiveView(PlainView):
             self._live.update(self.table())
             self._live.__exit__(None, None, None)
 
-    def line(self, text: str) -> None:
-        self.console.print(Text(text, style="dim"), highlight=False, soft_wrap=True)
-
-    def event(self, event: Event | SupervisorEvent) -> None:
+    def event(self, event: Event) -> None:
+        if isinstance(event, LogLine):
+            self.console.print(
+                Text(printable(event.text), style="dim"), highlight=False, soft_wrap=True
+            )
+            return
         self.state.apply(event)
         note = describe(event, self.state)
         if note:
@@ -154,7 +164,7 @@ class LiveView(PlainView):
         return table
 
 
-def describe(event: Event | SupervisorEvent, state: RunState) -> str | None:
+def describe(event: Event, state: RunState) -> str | None:
     """The note a view prints for an event, or None (perf samples and most states are silent)."""
     if isinstance(event, Failure):
         # Once per failure (per key for unknown keys): parsers may repeat a line every frame.

@@ -16,38 +16,14 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from contextlib import suppress
 
 from alpr_gen.errors import LaunchError
-from alpr_gen.launch.command import LaunchSpec
+from alpr_gen.run.deepstream_app.command import LaunchSpec
+from alpr_gen.run.events import Exited, ProcessEvent, Restarting, Started
 
 RESTART_POLICIES = ("no", "on-failure")
-
-
-@dataclass(frozen=True)
-class Restarting:
-    """Emitted before a restart: attempt number (1-based), delay in seconds, last exit code."""
-
-    attempt: int
-    delay: float
-    exit_code: int
-
-
-@dataclass(frozen=True)
-class Started:
-    pid: int
-    attempt: int
-
-
-@dataclass(frozen=True)
-class Exited:
-    exit_code: int
-    stopped: bool  # ended because a stop was requested
-
-
-SupervisorEvent = Restarting | Started | Exited
 
 
 def backoff_delay(attempt: int, base: float, maximum: float) -> float:
@@ -66,7 +42,7 @@ class Supervisor:
         spec: LaunchSpec,
         on_line: Callable[[str], None],
         *,
-        on_event: Callable[[SupervisorEvent], None] | None = None,
+        on_event: Callable[[ProcessEvent], None] | None = None,
         restart: str = "no",
         max_restarts: int = 5,
         backoff: float = 2.0,
@@ -192,24 +168,3 @@ class Supervisor:
                 proc.send_signal(sig)
         except ProcessLookupError:
             pass
-
-
-@contextmanager
-def forward_signals(supervisor: Supervisor) -> Iterator[None]:
-    """While inside, SIGINT/SIGTERM/SIGHUP to alpr-gen ask the supervisor to stop."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    sigs = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    previous = {s: signal.getsignal(s) for s in sigs}
-
-    def handler(_signum: int, _frame: object) -> None:
-        supervisor.request_stop()
-
-    for s in sigs:
-        signal.signal(s, handler)
-    try:
-        yield
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)

@@ -13,7 +13,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
-from alpr_gen.profile_model import SiteProfile
+from alpr_gen.profile.model import SiteProfile
 
 
 def _type_name(annotation: Any) -> str:
@@ -89,7 +89,7 @@ def profile_reference() -> str:
     lines = [
         "# Site profile reference",
         "",
-        "Generated from `alpr_gen/profile_model.py` by `python tools/gen_profile_docs.py`; do not",
+        "Generated from `alpr_gen/profile/model.py` by `python tools/gen_profile_docs.py`; do not",
         "edit by hand. Unknown fields are errors. Strings may use `${VAR}` or `${VAR:-default}`;",
         "`$$` is a literal `$`. A profile may start with `extends: <name or path>` (deep merge:",
         "mappings merge, lists replace). Relative paths are relative to the rendered bundle.",

@@ -1,7 +1,8 @@
-"""Write a file so that readers see the old content or the new, never half of it."""
+"""Files written whole or not at all, and their SHA-256: the one implementation of each."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -10,6 +11,7 @@ from alpr_gen.errors import AlprGenError
 
 
 def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Readers see the old content or the new, never half of it (temp file + rename)."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -33,3 +35,15 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
 
 def write_text_atomic(path: Path, text: str, mode: int = 0o644) -> None:
     write_bytes_atomic(path, text.encode("utf-8"), mode)
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
