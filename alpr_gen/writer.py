@@ -9,7 +9,6 @@ ever written: model artifacts that `export` put under the output (models/, lib/)
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -18,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from alpr_gen.deepstream.layout import MANIFEST, default_bundle_dir
+from alpr_gen.deepstream.layout import MANIFEST, default_bundle_dir, parse_manifest
 from alpr_gen.errors import RenderError
 from alpr_gen.render import RenderedSet, render_set
 from alpr_gen.validate.findings import LintReport
@@ -48,12 +47,17 @@ def plan_changes(bundle: RenderedSet, out_dir: Path) -> list[FileStatus]:
 
 
 def _previous_files(out_dir: Path) -> set[str]:
-    try:
-        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        files = manifest.get("files", {})
-        return {name for name in files if _safe_relpath(name)}
-    except (OSError, ValueError, AttributeError):
+    """The files the manifest on disk says a previous render wrote."""
+    from alpr_gen.configset.files import read_bounded
+
+    path = out_dir / MANIFEST
+    if not path.is_file():
         return set()
+    try:
+        manifest = parse_manifest(read_bounded(path).decode("utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {name for name in manifest.files if _safe_relpath(name)}
 
 
 def _safe_relpath(rel: str) -> bool:

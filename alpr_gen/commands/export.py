@@ -110,7 +110,7 @@ def register(app: typer.Typer) -> None:
                 "(its optimization profile is 1..N, and nvinfer's batch-size must be N)"
             )
         if site is not None:
-            from alpr_gen.export.site import request_from_site
+            from alpr_gen.export.site_request import request_from_site
 
             req = request_from_site(site, weights, out, given)
             if deepstream is not None and deepstream != req.deepstream:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from alpr_gen.errors import ExportError
-from alpr_gen.export.site import request_from_site
+from alpr_gen.export.site_request import request_from_site
 
 PROFILE = """\
 name: exportsite
@@ -27,6 +27,12 @@ detector:
   head: HEAD
   thresholds: {confidence: 0.3, nms_iou: 0.5, topk: 50, per_class: {plate: 0.2}}
 """
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # --site renders its bundle (default out/<site> under the current directory): keep it here.
+    monkeypatch.chdir(tmp_path)
 
 
 def write_profile(tmp_path: Path, head: str = "deepstream") -> Path:
@@ -51,7 +57,7 @@ def test_profile_supplies_defaults_and_paths(tmp_path: Path) -> None:
 
 def test_default_bundle_dir(tmp_path: Path) -> None:
     req = request_from_site(str(write_profile(tmp_path)), tmp_path / "w.pt", None, {})
-    assert req.out_dir == Path("out") / "exportsite"
+    assert req.out_dir == (Path("out") / "exportsite").absolute()
 
 
 @pytest.mark.parametrize(
@@ -129,4 +135,8 @@ def test_site_export_lands_where_the_rendered_config_points(plate_pt: Path, tmp_
     assert dims == [int(prop["batch-size"].value), 3, 640, 640]
     assert model.opset_import[0].version == 19
     assert res.labels.read_text() == "vehicle\nplate\n"
-    assert res.labels.parent == res.onnx.parent and not (bundle / "labels.txt").exists()
+    # Export writes its labels beside the ONNX and leaves the bundle's rendered labels.txt alone.
+    assert res.labels.parent == res.onnx.parent
+    assert (bundle / "labels.txt").read_text() == render_site(load_profile(str(profile_path)))[
+        "labels.txt"
+    ]

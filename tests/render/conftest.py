@@ -4,25 +4,6 @@ from pathlib import Path
 
 import pytest
 
-# Secrets the shipped profiles read from the environment; fixed here so renders are comparable.
-PROFILE_ENV = {"FLEET_MQTT_PASSWORD": "golden-secret-not-real"}
-
-
-@pytest.fixture
-def profile_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    for key in (
-        "LOT7_CAM1_URI",
-        "LOT7_CAM2_URI",
-        "LOT7_CAM3_URI",
-        "LOT7_CAM4_URI",
-        "LOT7_KAFKA_HOST",
-        "CAMPUS_AMQP_PASSWORD",
-        "CITY_REDIS_PASSWORD",
-    ):
-        monkeypatch.delenv(key, raising=False)
-    for key, value in PROFILE_ENV.items():
-        monkeypatch.setenv(key, value)
-    return PROFILE_ENV
 
 
 @pytest.fixture(scope="session")
