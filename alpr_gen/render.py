@@ -43,6 +43,7 @@ def _environment() -> jinja2.Environment:
         bbox_parser=facts.BBOX_PARSER,
         ocr_parser=facts.OCR_PARSER,
         net_scale_1_255=facts.NET_SCALE_1_255,
+        files=L,
     )
     return env
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from pathlib import PurePosixPath
+from pathlib import PurePath, PurePosixPath
 
 # Every DeepStream release installs under /opt/nvidia/deepstream/deepstream-X.Y, with
 # /opt/nvidia/deepstream/deepstream a symlink to the current one.
@@ -20,7 +20,7 @@ VERSION_FILE = INSTALL_ROOT / "version"
 TRACKER_LIB = LIB_DIR / "libnvds_nvmultiobjecttracker.so"
 
 
-def under_install_prefix(path: str | PurePosixPath) -> bool:
+def under_install_prefix(path: str | PurePath) -> bool:
     """True for files that come with DeepStream (they cannot exist on a CI machine)."""
     return PurePosixPath(path).as_posix().startswith(INSTALL_PREFIX.as_posix() + "/")
 

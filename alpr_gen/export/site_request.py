@@ -93,11 +93,11 @@ def request_from_config(
     from_config = _settings(pgie, imgsz)
     owner = f"site {cs.site!r}: its rendered" if cs.site else f"the config set {cs.logical_root}:"
     for name, key in _PINNED.items():
-        given = overrides.get(name)
-        if given is not None and name in from_config and given != from_config[name]:
+        option_value = overrides.get(name)
+        if option_value is not None and name in from_config and option_value != from_config[name]:
             option = f"--{name.replace('_', '-')}"
             raise ExportError(
-                f"{option} {given} conflicts with {owner} {pgie.where} uses "
+                f"{option} {option_value} conflicts with {owner} {pgie.where} uses "
                 f"{key} = {from_config[name]} (model-engine-file={pgie.text('model-engine-file')})",
                 hint=f"drop {option}, or change the profile and re-render",
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from alpr_gen.errors import ProfileError
-from alpr_gen.profile.model import SiteProfile
+from alpr_gen.profile.model import Line, SiteProfile, Zone
 from alpr_gen.resources import data_dir
 
 # libyaml's loader when PyYAML was built with it (PyPI's wheels are): ~10x faster.
@@ -264,14 +264,18 @@ def check_profile(profile: SiteProfile) -> list[tuple[str, str]]:
             )
         seen.setdefault(cam.id, i)
         width, height = cam.resolution
-        for kind, shapes in (("lines", cam.lines), ("zones", cam.zones)):
+        shapes_by_kind: tuple[tuple[str, Sequence[Line | Zone]], ...] = (
+            ("lines", cam.lines),
+            ("zones", cam.zones),
+        )
+        for kind, shapes in shapes_by_kind:
             names: set[str] = set()
             for j, shape in enumerate(shapes):
                 if shape.name in names:
                     problems.append((f"cameras[{i}].{kind}[{j}].name", "duplicate name"))
                 names.add(shape.name)
                 points = list(shape.points)
-                if kind == "lines":
+                if isinstance(shape, Line):
                     points += list(shape.direction)
                 for x, y in points:
                     if x >= width or y >= height:
@@ -284,7 +288,7 @@ def check_profile(profile: SiteProfile) -> list[tuple[str, str]]:
                         )
                         break
             if kind == "lines":
-                for j, line in enumerate(shapes):
+                for j, line in enumerate(cam.lines):
                     (ax, ay), (bx, by) = line.points
                     (cx, cy), (dx, dy) = line.direction
                     if (ax, ay) == (bx, by) or (cx, cy) == (dx, dy):

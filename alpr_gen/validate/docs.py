@@ -101,8 +101,8 @@ def _key_row(name: str, k: Key) -> str:
         since = f" from {k.deprecated_since}" if k.deprecated_since else ""
         notes.append(f"deprecated{since}" + (f" → {k.deprecated}" if k.deprecated else ""))
     if k.length:
-        lo, hi = k.length
-        notes.append(f"{lo} values" if lo == hi else f"{lo}-{hi} values")
+        fewest, most = k.length
+        notes.append(f"{fewest} values" if fewest == most else f"{fewest}-{most} values")
     cells = [f"`{name}`", k.type.value, allowed, k.default or "", "; ".join(notes), k.doc]
     return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 

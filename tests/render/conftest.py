@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 
-
 @pytest.fixture(scope="session")
 def glib_dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """GLib's own key-file parser, compiled once (skips without libglib2.0-dev)."""

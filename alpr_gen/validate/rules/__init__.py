@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from alpr_gen.configset import ConfigFile, ConfigSet
+from alpr_gen.configset import ConfigFile, ConfigSet, Gie
 from alpr_gen.validate.findings import Severity
 
 
@@ -64,15 +64,33 @@ def keyfiles(cs: ConfigSet) -> Iterator[ConfigFile]:
             yield src
 
 
+def int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def setting_location(cs: ConfigSet, gie: Gie, key: str) -> tuple[ConfigFile, int, str]:
+    """File, line and group of a GIE's effective value of `key`."""
+    found = gie.setting(key)
+    if found is None:
+        return cs.app, gie.group.line, gie.group.name
+    return found.file, found.line, found.group
+
+
 def all_rules() -> dict[str, Rule]:
     # Importing the modules registers their rules.
     from alpr_gen.validate.rules import (  # noqa: F401
         analytics,
-        cross,
+        engines,
         files,
+        gies,
+        groups,
         keys,
         messaging,
         ocr,
+        pipeline,
         target,
         tracker,
     )

@@ -55,7 +55,7 @@ def points_inside(cs: ConfigSet) -> Iterator[Hit]:
     if prop is None:
         return
     try:
-        width, height = int(prop.get("config-width", "")), int(prop.get("config-height", ""))
+        width, height = int(prop.get("config-width") or ""), int(prop.get("config-height") or "")
     except ValueError:
         return
     for src, group, _ in _groups(cs):

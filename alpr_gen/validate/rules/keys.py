@@ -35,7 +35,7 @@ class Item:
 _ITEMS: weakref.WeakKeyDictionary[ConfigSet, list[Item]] = weakref.WeakKeyDictionary()
 
 
-def _items(cs: ConfigSet) -> list[Item]:
+def items(cs: ConfigSet) -> list[Item]:
     """Every (file, group, key) with its schema entry; computed once per lint."""
     cached = _ITEMS.get(cs)
     if cached is None:
@@ -101,7 +101,7 @@ def unknown_group(cs: ConfigSet) -> Iterator[Hit]:
 
 
 def _unknown_keys(cs: ConfigSet) -> Iterator[tuple[Item, str | None]]:
-    for item in _items(cs):
+    for item in items(cs):
         if item.key is None:
             assert item.spec.keys is not None
             options = list(item.spec.keys) + [p + "0" for p in item.spec.prefix_keys]
@@ -135,7 +135,7 @@ def unknown_key(cs: ConfigSet) -> Iterator[Hit]:
             )
 
 
-def _is_enable_int(src: ConfigFile, group: str, key: str) -> bool:
+def is_enable_int(src: ConfigFile, group: str, key: str) -> bool:
     return (
         src.kind == "app"
         and key == "enable"
@@ -175,8 +175,8 @@ def parse_value(key: Key, value: str) -> tuple[list[float] | None, str | None]:
 
 @rule("DS105", E, "value of the wrong type")
 def bad_type(cs: ConfigSet) -> Iterator[Hit]:
-    for item in _items(cs):
-        if item.key is None or _is_enable_int(item.src, item.group.name, item.entry.key):
+    for item in items(cs):
+        if item.key is None or is_enable_int(item.src, item.group.name, item.entry.key):
             continue
         err = item.err
         if err:
@@ -191,9 +191,9 @@ def bad_type(cs: ConfigSet) -> Iterator[Hit]:
 
 @rule("DS106", E, "value out of range or not one of the allowed values")
 def out_of_range(cs: ConfigSet) -> Iterator[Hit]:
-    for item in _items(cs):
+    for item in items(cs):
         k = item.key
-        if k is None or _is_enable_int(item.src, item.group.name, item.entry.key):
+        if k is None or is_enable_int(item.src, item.group.name, item.entry.key):
             continue
         nums, name = item.nums, item.entry.key
         if item.err:
@@ -234,7 +234,7 @@ def _fmt(x: float | None) -> str:
 
 @rule("DS107", E, "list with the wrong number of values")
 def bad_length(cs: ConfigSet) -> Iterator[Hit]:
-    for item in _items(cs):
+    for item in items(cs):
         k = item.key
         if k is None or k.length is None:
             continue
@@ -255,7 +255,7 @@ def bad_length(cs: ConfigSet) -> Iterator[Hit]:
 
 @rule("DS108", W, "deprecated key")
 def deprecated(cs: ConfigSet) -> Iterator[Hit]:
-    for item in _items(cs):
+    for item in items(cs):
         k = item.key
         if k is None or k.deprecated is None:
             continue
@@ -271,7 +271,7 @@ def deprecated(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS109", E, "key or value not available in the target DeepStream version")
 def wrong_version(cs: ConfigSet) -> Iterator[Hit]:
     target = version_key(cs.deepstream)
-    for item in _items(cs):
+    for item in items(cs):
         k = item.key
         if k is None:
             continue
@@ -303,7 +303,7 @@ def wrong_version(cs: ConfigSet) -> Iterator[Hit]:
 
 @rule("DS110", E, "key or value that exists only on the other platform")
 def wrong_platform(cs: ConfigSet) -> Iterator[Hit]:
-    for item in _items(cs):
+    for item in items(cs):
         k = item.key
         if k is None:
             continue
@@ -316,168 +316,13 @@ def wrong_platform(cs: ConfigSet) -> Iterator[Hit]:
                 f"(target platform is {cs.platform}): remove it",
             )
         nums = item.nums
-        plat = k.value_platform.get(int(nums[0])) if nums and len(nums) == 1 else None
-        if plat and plat != cs.platform:
-            meaning = (k.choices or {}).get(int(nums[0]), "")
+        code = int(nums[0]) if nums and len(nums) == 1 else None
+        plat = k.value_platform.get(code) if code is not None else None
+        if code is not None and plat and plat != cs.platform:
+            meaning = (k.choices or {}).get(code, "")
             yield hit(
                 *where,
                 name,
                 f"{name}={item.entry.value} ({meaning}) exists only on "
                 f"{plat} (target platform is {cs.platform})",
-            )
-
-
-@rule("DS111", E, "`enable` that is not the integer 0 or 1")
-def enable_trap(cs: ConfigSet) -> Iterator[Hit]:
-    for item in _items(cs):
-        if not _is_enable_int(item.src, item.group.name, item.entry.key):
-            continue
-        value = item.entry.value
-        if value in ("0", "1"):
-            continue
-        if item.group.name == "tracker":
-            effect = "deepstream-app fails to parse the config"
-        else:
-            effect = f"[{item.group.name}] is skipped silently"
-        yield hit(
-            item.src,
-            item.entry.line,
-            item.group.name,
-            "enable",
-            f"enable={value} is not the integer 0 or 1: {effect}; write enable=1",
-        )
-
-
-@rule("DS112", W, "group skipped because `enable` is missing")
-def enable_missing(cs: ConfigSet) -> Iterator[Hit]:
-    kf = cs.app.keyfile
-    if kf is None:
-        return
-    for group in kf.groups.values():
-        if any(re.fullmatch(p, group.name) for p in ENABLE_INT_GROUPS) and (
-            "enable" not in group.entries
-        ):
-            yield hit(
-                cs.app,
-                group.line,
-                group.name,
-                "enable",
-                f"[{group.name}] has no enable key, so it is skipped: add enable=1 "
-                "(or enable=0 to say it is off on purpose)",
-            )
-
-
-@rule("DS113", E, "group name DeepStream does not accept")
-def group_naming(cs: ConfigSet) -> Iterator[Hit]:
-    kf = cs.app.keyfile
-    if kf is None:
-        return
-    for group in kf.groups.values():
-        if group.name.startswith("source") and not re.fullmatch(r"source\d+", group.name):
-            yield hit(
-                cs.app,
-                group.line,
-                group.name,
-                None,
-                f"[{group.name}]: source groups must be named source<index>, e.g. [source0]",
-            )
-
-
-_LIMITS = (("source", 1024), ("sink", 1024), ("secondary-gie", 16))
-
-
-@rule("DS114", E, "more groups of a kind than DeepStream supports")
-def group_limits(cs: ConfigSet) -> Iterator[Hit]:
-    kf = cs.app.keyfile
-    if kf is None:
-        return
-    for prefix, limit in _LIMITS:
-        groups = kf.groups_with_prefix(prefix)
-        if len(groups) > limit:
-            g = groups[limit]
-            yield hit(
-                cs.app,
-                g.line,
-                g.name,
-                None,
-                f"{len(groups)} [{prefix}*] groups: DeepStream supports at most {limit}",
-            )
-
-
-def _required(cs: ConfigSet) -> Iterator[tuple[ConfigFile, Group, str, str]]:
-    kf = cs.app.keyfile
-    if kf is not None:
-        for group in kf.groups.values():
-            if group.get("enable") != "1":
-                continue
-            gie = group.name == "primary-gie" or group.name.startswith("secondary-gie")
-            if gie and "config-file" not in group.entries:
-                yield cs.app, group, "config-file", "an enabled GIE needs its nvinfer config"
-            if re.fullmatch(r"source\d+", group.name):
-                if "type" not in group.entries:
-                    yield cs.app, group, "type", "say what kind of source this is"
-                elif group.get("type") in ("2", "3", "4") and "uri" not in group.entries:
-                    yield cs.app, group, "uri", "URI/RTSP sources need a uri"
-            if group.name.startswith("sink") and "type" not in group.entries:
-                yield cs.app, group, "type", "say what kind of sink this is"
-    if cs.analytics_file is not None and cs.analytics_file.keyfile is not None:
-        prop = cs.analytics_file.keyfile.group("property")
-        if prop is not None:
-            for key in ("enable", "config-width", "config-height"):
-                if key not in prop.entries:
-                    yield cs.analytics_file, prop, key, "nvdsanalytics requires it"
-
-
-@rule("DS115", E, "required key missing")
-def required_key(cs: ConfigSet) -> Iterator[Hit]:
-    for src, group, key, why in _required(cs):
-        yield hit(src, group.line, group.name, key, f"[{group.name}] has no {key}: {why}")
-
-
-@rule("DS116", W, "key set twice in a group (the last one wins)")
-def duplicate_key(cs: ConfigSet) -> Iterator[Hit]:
-    for src in keyfiles(cs):
-        assert src.keyfile is not None
-        for group in src.keyfile.groups.values():
-            for entry in group.duplicates:
-                last = group.entries[entry.key]
-                yield hit(
-                    src,
-                    last.line,
-                    group.name,
-                    entry.key,
-                    f"'{entry.key}' is set again (first at line {entry.line}); "
-                    "the last value wins: keep one",
-                )
-
-
-@rule("DS117", E, "group defined twice")
-def duplicate_group(cs: ConfigSet) -> Iterator[Hit]:
-    for src in keyfiles(cs):
-        assert src.keyfile is not None
-        for group in src.keyfile.duplicate_groups:
-            first = src.keyfile.groups[group.name]
-            yield hit(
-                src,
-                group.line,
-                group.name,
-                None,
-                f"[{group.name}] appears again (first at line {first.line}); give each group once",
-            )
-
-
-@rule("DS118", E, "line that is not a [group], key=value or comment")
-def bad_line(cs: ConfigSet) -> Iterator[Hit]:
-    for src in keyfiles(cs):
-        assert src.keyfile is not None
-        if src.kind == "broker" and src.keyfile.group("message-broker") is None:
-            continue  # reported once as a missing [message-broker] header (DS406)
-        for line, text in src.keyfile.bad_lines:
-            yield hit(
-                src,
-                line,
-                None,
-                None,
-                f"'{text.strip()}' is not a [group], key=value or # comment: "
-                "GLib rejects the whole file",
             )

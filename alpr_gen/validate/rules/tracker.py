@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+import yaml
+
 from alpr_gen.configset import ConfigFile, ConfigSet
 from alpr_gen.deepstream.catalogue import Key
 from alpr_gen.deepstream.catalogue.tracker import TRACKER_SECTIONS
@@ -15,26 +17,27 @@ from alpr_gen.validate.rules.keys import parse_value
 E, W = Severity.ERROR, Severity.WARNING
 
 
-def _mapping(node: object) -> list[tuple[object, object]] | None:
-    import yaml
-
+def _mapping(node: yaml.Node) -> list[tuple[yaml.Node, yaml.Node]] | None:
     if isinstance(node, yaml.MappingNode):
-        return node.value  # type: ignore[no-any-return]
+        pairs: list[tuple[yaml.Node, yaml.Node]] = node.value
+        return pairs
     return None
 
 
-def _line(node: object) -> int:
-    return node.start_mark.line + 1  # type: ignore[attr-defined, no-any-return]
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
 
 
-def _sections(cs: ConfigSet) -> Iterator[tuple[ConfigFile, str, int, list[tuple[object, object]]]]:
+def _sections(
+    cs: ConfigSet,
+) -> Iterator[tuple[ConfigFile, str, int, list[tuple[yaml.Node, yaml.Node]]]]:
     src = cs.tracker_file
     if src is None or src.yaml_root is None:
         return
     for knode, vnode in _mapping(src.yaml_root) or []:
         items = _mapping(vnode)
         if items is not None:
-            yield src, str(knode.value), _line(knode), items  # type: ignore[attr-defined]
+            yield src, str(knode.value), _line(knode), items
 
 
 def _close(word: str, options: list[str]) -> str:
@@ -74,13 +77,13 @@ def tracker_section(cs: ConfigSet) -> Iterator[Hit]:
             )
 
 
-def _keys(cs: ConfigSet) -> Iterator[tuple[ConfigFile, str, str, int, object, Key | None]]:
+def _keys(cs: ConfigSet) -> Iterator[tuple[ConfigFile, str, str, int, yaml.Node, Key | None]]:
     for src, section, _, items in _sections(cs):
         spec = TRACKER_SECTIONS.get(section)
         if spec is None:
             continue
         for knode, vnode in items:
-            key = str(knode.value)  # type: ignore[attr-defined]
+            key = str(knode.value)
             yield src, section, key, _line(knode), vnode, spec.get(key)
 
 

@@ -7,7 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_WEIGHTS = REPO_ROOT / "models" / "demo" / "alpr_demo_yolo11n.pt"
 DEMO_IMGSZ = 640
 TEST_SEED = 10  # train_detector.py --seed 8: train 8, val 9, test 10

@@ -8,11 +8,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from alpr_gen.synth import PLATE_CLASS_ID, VEHICLE_CLASS_ID
-from alpr_gen.synth.augment import degrade
-from alpr_gen.synth.backgrounds import add_clutter, background
-from alpr_gen.synth.plates import STYLES, render_plate
-from alpr_gen.synth.vehicles import (
+from synth import PLATE_CLASS_ID, VEHICLE_CLASS_ID
+from synth.augment import degrade
+from synth.backgrounds import add_clutter, background
+from synth.plates import STYLES, render_plate
+from synth.vehicles import (
     Sprite,
     alpha_paste,
     random_homography,
