@@ -47,7 +47,7 @@ def validate(
     ] = DEFAULT_OUT_ROOT,
 ) -> None:
     """Check configs against DeepStream's keys and cross-file rules. Exit 1 on errors."""
-    from alpr_gen.errors import AlprGenError
+    from alpr_gen.errors import AlprGenError, LintFailed
     from alpr_gen.validate import lint_path
     from alpr_gen.validate.findings import LintReport
     from alpr_gen.validate.report import FORMATS, emit
@@ -79,4 +79,11 @@ def validate(
         reports.append((f"site {name} (rendered in memory)", report))
     if reports:
         emit(reports, fmt, sys.stdout)
-    raise typer.Exit(max([failed] + [r.exit_code(strict=strict) for _, r in reports]))
+    if failed:
+        raise typer.Exit(failed)
+    bad = [r for _, r in reports if r.exit_code(strict=strict)]
+    if bad:
+        errors = sum(len(r.errors) for r in bad)
+        warnings = sum(len(r.warnings) for r in bad)
+        what = f"{errors} error(s)" + (f" and {warnings} warning(s) (--strict)" if strict else "")
+        raise LintFailed(f"validation failed: {what}", hint="fix the findings listed above")
