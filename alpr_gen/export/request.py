@@ -225,4 +225,3 @@ def list_images(folder: Path, limit: int) -> list[Path]:
 
 def _has_cache(req: ExportRequest) -> bool:
     return (req.out_dir / req.calib_relpath).is_file()
-
