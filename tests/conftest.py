@@ -19,3 +19,15 @@ def _stable_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The TensorRT-RTX check's parse/build seconds per graph, when it ran."""
+    import sys
+
+    rtx = sys.modules.get("alpr_gen.testing.trt_rtx")
+    lines = rtx.summary_lines() if rtx is not None else []
+    if lines:
+        terminalreporter.section("TensorRT-RTX graph check")
+        for line in lines:
+            terminalreporter.write_line(line)

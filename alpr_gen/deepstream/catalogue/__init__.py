@@ -71,10 +71,10 @@ class GroupSpec:
     def matches(self, group: str) -> bool:
         return _compiled(self.pattern).fullmatch(group) is not None
 
+
 @functools.cache
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
-
 
 
 # Shared specs.

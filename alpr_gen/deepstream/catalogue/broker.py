@@ -48,7 +48,7 @@ BROKER_KEYS: dict[str, dict[str, Key]] = {
     },
 }
 
+
 def broker_groups(adaptor: str | None) -> list[GroupSpec]:
     keys = BROKER_KEYS.get(adaptor or "")
     return [GroupSpec("message-broker", r"message-broker", keys, f"{adaptor or 'any'} adaptor")]
-
