@@ -15,9 +15,11 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Protocol
 
 # An Ampere RTX target (SM 8.6): RTX builds only for 7.5/8.0/8.6/8.9/12.x, and with no GPU
 # present the target must be named (there is no "current" device to ask).
@@ -69,8 +71,8 @@ def check_graph(onnx: Path, name: str, *, build: bool, max_batch: int) -> GraphC
     check = GraphCheck(
         name=name,
         parse_errors=errors,
-        inputs=_tensors(network, network.num_inputs, network.get_input),
-        outputs=_tensors(network, network.num_outputs, network.get_output),
+        inputs=_tensors(network.num_inputs, network.get_input),
+        outputs=_tensors(network.num_outputs, network.get_output),
         parse_s=parse_s,
     )
     if build and check.parsed:
@@ -96,8 +98,13 @@ def check_graph(onnx: Path, name: str, *, build: bool, max_batch: int) -> GraphC
     return check
 
 
-def _tensors(network: object, count: int, get: object) -> dict[str, tuple[int, ...]]:
-    tensors = (get(i) for i in range(count))  # type: ignore[operator]
+class _Tensor(Protocol):
+    name: str
+    shape: Iterable[int]
+
+
+def _tensors(count: int, get: Callable[[int], _Tensor]) -> dict[str, tuple[int, ...]]:
+    tensors = (get(i) for i in range(count))
     return {t.name: tuple(t.shape) for t in tensors}
 
 

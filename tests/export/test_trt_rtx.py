@@ -10,6 +10,7 @@ node, which says nothing about TensorRT 10 (whose INMSLayer imports that node).
 from __future__ import annotations
 
 import os
+import platform
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -25,8 +26,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def rtx() -> ModuleType:
-    """tensorrt_rtx (the `test` extra installs it); a missing one fails in CI, skips elsewhere."""
-    if os.environ.get("CI"):
+    """tensorrt_rtx (the `test` extra installs it on x86-64 Linux): missing there in CI fails."""
+    if os.environ.get("CI") and sys.platform == "linux" and platform.machine() == "x86_64":
         import tensorrt_rtx
 
         return tensorrt_rtx
@@ -121,3 +122,22 @@ def test_strongly_typed_fp16_build_through_alpr_gens_own_builder(
     with pytest.raises(ExportError, match=r"could not build e2e\.engine") as info:
         build_engine(spec, "e2" * 32)
     assert "NonMaxSuppression" in str(info.value)  # TensorRT's own reason reaches the user
+
+
+def test_check_reports_a_dynamic_non_batch_dim(rtx: ModuleType, tmp_path: Path) -> None:
+    """The dims check can fail: an output whose second dim follows a dynamic input dim (-1)."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["images"], ["found"])],
+        "width",
+        [helper.make_tensor_value_info("images", TensorProto.FLOAT, [2, "width"])],
+        [helper.make_tensor_value_info("found", TensorProto.FLOAT, [2, "width"])],
+    )
+    path = tmp_path / "width.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    check = check_graph(path, "dynamic width (dims check)", build=False, max_batch=1)
+    assert check.parse_errors == [] and check.outputs["found"] == (2, -1)
+    with pytest.raises(AssertionError):
+        assert_static_but_batch(check, 2)
