@@ -40,3 +40,15 @@ def profile_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     for key, value in PROFILE_ENV.items():
         monkeypatch.setenv(key, value)
     return PROFILE_ENV
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The TensorRT-RTX check's parse/build seconds per graph, when it ran."""
+    import sys
+
+    rtx = sys.modules.get("alpr_gen.export.trt_rtx")
+    lines = rtx.summary_lines() if rtx is not None else []
+    if lines:
+        terminalreporter.section("TensorRT-RTX graph check")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -186,8 +186,20 @@ def torch_to_device(host: np.ndarray) -> tuple[int, object]:
 
 
 def make_trt_calibrator(feeder: CalibrationFeeder) -> object:
-    """An IInt8EntropyCalibrator2 that delegates to `feeder` (needs tensorrt)."""
+    """An IInt8EntropyCalibrator2 that delegates to `feeder` (needs tensorrt 8.5 .. 10.x).
+
+    TensorRT 10.1 deprecated the calibrator (it still works there: nvinfer 7.1-9.x uses it for
+    int8-calib-file); TensorRT 11 removed it, which the engine step refuses before getting here.
+    TensorRT writes the cache through `write_calibration_cache` once calibration ends; the
+    rendered config names that file as int8-calib-file, so nvinfer reads it and never calibrates.
+    """
     import tensorrt as trt
+
+    if not hasattr(trt, "IInt8EntropyCalibrator2"):
+        raise ExportError(
+            f"TensorRT {getattr(trt, '__version__', '?')} has no INT8 entropy calibrator",
+            hint="pip install 'tensorrt>=10,<11'; or export --precision fp16",
+        )
 
     class EntropyCalibrator(trt.IInt8EntropyCalibrator2):  # type: ignore[misc,name-defined]
         def __init__(self) -> None:

@@ -1,9 +1,15 @@
 """ONNX -> TensorRT engine, by the first way available here.
 
-1. the `tensorrt` Python package: build with its API;
-2. `trtexec` on PATH: run it (argv from `trtexec_argv`, a pure function);
+1. the `tensorrt` Python package: build with its API (`trt_build`);
+2. `trtexec` on PATH: run it (`trtexec`);
 3. neither: nothing is built; nvinfer builds the same file at first start (it is named exactly as
    nvinfer names it, so it is built once and loaded afterwards).
+
+Which flags a build uses comes from what that TensorRT offers (`trt_features`): 8.5/8.6/10.x build
+with FP16/INT8 builder flags as nvinfer does; a TensorRT with no precision flags (11) builds a
+strongly typed network, FP16 from an FP16 copy of the ONNX (`fp16_onnx`), and refuses INT8 with a
+message that says what to install. With a target DeepStream, a TensorRT whose engines that
+release cannot load is refused before anything is built.
 
 Never an Ultralytics `.engine`: those start with a JSON metadata block that nvinfer and trtexec
 cannot deserialize. The engine here is TensorRT's serialized network, nothing before it.
@@ -13,19 +19,43 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
+from alpr_gen.deepstream.versions import RELEASES, version_key
 from alpr_gen.errors import ExportError
 from alpr_gen.export.cache import EngineKey, default_mode, is_cached, write_stamp
 from alpr_gen.export.request import EngineOutcome
+from alpr_gen.export.trt_features import (
+    PIP_TENSORRT_10,
+    TensorRTFeatures,
+    module_features,
+    plan_build,
+    target_mismatch,
+    trtexec_features,
+)
+from alpr_gen.export.trtexec import (
+    INPUT_NAME,
+    build_with_trtexec,
+    find_trtexec,
+    trtexec_argv,
+    trtexec_help,
+)
 
-INPUT_NAME = "images"
+__all__ = [
+    "INPUT_NAME",
+    "EngineSpec",
+    "build_engine",
+    "choose_builder",
+    "find_trtexec",
+    "tensorrt_available",
+]
 
 
 @dataclass(frozen=True)
@@ -39,6 +69,7 @@ class EngineSpec:
     workspace_mb: int
     gpu_id: int
     calib_cache: Path | None = None  # int8: read if present, written by calibration
+    deepstream: str | None = None  # target release: its TensorRT must be the one building
 
 
 def choose_builder(has_tensorrt: bool, trtexec: str | None) -> str:
@@ -51,55 +82,12 @@ def choose_builder(has_tensorrt: bool, trtexec: str | None) -> str:
 
 
 def tensorrt_available() -> bool:
-    return importlib.util.find_spec("tensorrt") is not None
-
-
-def find_trtexec() -> str | None:
-    # DeepStream images put it in /usr/src/tensorrt/bin, which is not on PATH by default.
-    return shutil.which("trtexec") or shutil.which("trtexec", path="/usr/src/tensorrt/bin")
-
-
-def trtexec_argv(spec: EngineSpec, output: Path, trtexec: str = "trtexec") -> list[str]:
-    """The trtexec command that builds `spec` into `output` (TensorRT >= 8.5 flags)."""
-    argv = [
-        trtexec,
-        f"--onnx={spec.onnx}",
-        f"--saveEngine={output}",
-        f"--memPoolSize=workspace:{spec.workspace_mb}M",
-        f"--device={spec.gpu_id}",
-    ]
-    if spec.dynamic:
-        shape = f"3x{spec.imgsz}x{spec.imgsz}"
-        argv += [
-            f"--minShapes={INPUT_NAME}:1x{shape}",
-            f"--optShapes={INPUT_NAME}:{spec.batch}x{shape}",
-            f"--maxShapes={INPUT_NAME}:{spec.batch}x{shape}",
-        ]
-    if spec.precision == "fp16":
-        argv.append("--fp16")
-    elif spec.precision == "int8":
-        if spec.calib_cache is None:
-            raise ValueError("int8 with trtexec needs a calibration cache")
-        argv += ["--int8", f"--calib={spec.calib_cache}"]
-    # Build only: one short inference run checks the engine loads, nothing more.
-    argv += ["--warmUp=0", "--duration=0", "--iterations=1"]
-    return argv
-
-
-_TRTEXEC_VERSION = re.compile(r"TensorRT(?:\.trtexec)?\s*\[?TensorRT v(\d+)\]?")
-
-
-def parse_trtexec_version(text: str) -> str | None:
-    """ "[TensorRT v8503]" -> "8.5.3"; "v100300" -> "10.3.0"."""
-    m = _TRTEXEC_VERSION.search(text)
-    if not m:
-        return None
-    code = m.group(1)
-    if len(code) == 4:  # 8503
-        return f"{code[0]}.{code[1]}.{int(code[2:])}"
-    if len(code) == 6:  # 100300
-        return f"{int(code[0:2])}.{int(code[2:4])}.{int(code[4:])}"
-    return code
+    if sys.modules.get("tensorrt") is not None:
+        return True
+    try:
+        return importlib.util.find_spec("tensorrt") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def gpu_name(gpu_id: int) -> str:
@@ -142,7 +130,8 @@ def build_engine(
     calib_id: str = "",
 ) -> EngineOutcome:
     """Build (or find cached) the engine for `spec`. `calibrate()` returns an int8 calibrator."""
-    builder = choose_builder(tensorrt_available(), find_trtexec())
+    trtexec = find_trtexec()
+    builder = choose_builder(tensorrt_available(), trtexec)
     if builder == "nvinfer":
         message = nvinfer_first_start_message(spec)
         if spec.precision == "int8" and not (spec.calib_cache and spec.calib_cache.is_file()):
@@ -152,22 +141,28 @@ def build_engine(
                 "--calib-images), or export fp16."
             )
         return EngineOutcome("deferred", spec.engine, message)
+    trt: ModuleType | None = None
     if builder == "tensorrt":
-        import tensorrt as trt
-
-        version = str(trt.__version__)
+        trt = _import_tensorrt()
+        features = module_features(trt)
+        what, version = "the tensorrt Python package", features.version
     else:
-        version = "trtexec " + (_trtexec_version(find_trtexec() or "trtexec") or "unknown")
-        if spec.precision == "int8" and (
-            spec.calib_cache is None or not spec.calib_cache.is_file()
-        ):
-            return EngineOutcome(
-                "deferred",
-                spec.engine,
-                "int8 calibration needs the tensorrt Python package (trtexec only reads an "
-                f"existing cache): no engine built. Calibrate on a machine with it, or copy the "
-                f"cache to {spec.calib_cache}.",
-            )
+        exe = trtexec or "trtexec"
+        features = trtexec_features(trtexec_help(exe))
+        what, version = f"trtexec ({exe})", f"trtexec {features.version}"
+    if spec.deepstream is not None:
+        mismatch = target_mismatch(features.version, spec.deepstream)
+        if mismatch is not None:
+            raise mismatch
+    plan = plan_build(features, spec.precision, spec.dynamic, what)
+    if builder == "trtexec" and plan.int8 and not (spec.calib_cache and spec.calib_cache.is_file()):
+        return EngineOutcome(
+            "deferred",
+            spec.engine,
+            "int8 calibration needs the tensorrt Python package (trtexec only reads an "
+            f"existing cache): no engine built. Calibrate on a machine with it, or copy the "
+            f"cache to {spec.calib_cache}.",
+        )
     key = EngineKey(
         onnx_sha256=onnx_sha256,
         tensorrt=version,
@@ -184,87 +179,64 @@ def build_engine(
         return EngineOutcome("cached", spec.engine, f"{spec.engine.name} is up to date")
     start = time.perf_counter()
     tmp = spec.engine.with_name(f".{spec.engine.name}.building")
+    fp16_copy = spec.engine.with_name(f".{spec.engine.name}.fp16.onnx")
     try:
-        if builder == "tensorrt":
-            calibrator = calibrate() if spec.precision == "int8" and calibrate else None
-            _build_with_tensorrt(spec, tmp, calibrator)
+        onnx = spec.onnx
+        if plan.fp16_onnx:
+            from alpr_gen.export.fp16_onnx import convert_to_fp16
+
+            convert_to_fp16(spec.onnx, fp16_copy)
+            onnx = fp16_copy
+        if trt is not None:
+            from alpr_gen.export.trt_build import build_with_tensorrt
+
+            calibrator = calibrate() if plan.int8 and calibrate else None
+            build_with_tensorrt(trt, spec, tmp, plan, features, onnx=onnx, calibrator=calibrator)
         else:
-            _build_with_trtexec(spec, tmp)
+            argv = trtexec_argv(spec, tmp, plan, features, onnx=onnx, trtexec=trtexec or "trtexec")
+            build_with_trtexec(argv, tmp, spec.engine.name)
         os.chmod(tmp, default_mode())
         tmp.replace(spec.engine)
     finally:
         tmp.unlink(missing_ok=True)
+        fp16_copy.unlink(missing_ok=True)
     write_stamp(spec.engine, key)
     seconds = time.perf_counter() - start
     return EngineOutcome(
-        f"built-{builder}", spec.engine, f"built {spec.engine.name} in {seconds:.0f} s", seconds
+        f"built-{builder}",
+        spec.engine,
+        f"built {spec.engine.name} in {seconds:.0f} s with TensorRT {features.version} "
+        f"({plan.describe()})" + _no_deepstream_note(features),
+        seconds,
     )
+
+
+def _no_deepstream_note(features: TensorRTFeatures) -> str:
+    """Said when no DeepStream release runs this TensorRT's major version."""
+    try:
+        major = int(features.version.split(".")[0])
+    except ValueError:
+        return ""
+    if major in {version_key(r.tensorrt)[0] for r in RELEASES.values()}:
+        return ""
+    return (
+        f". Note: no DeepStream release runs TensorRT {major} yet, so nvinfer cannot load this "
+        f"engine; {PIP_TENSORRT_10} installs one whose engines DeepStream loads"
+    )
+
+
+def _import_tensorrt() -> ModuleType:
+    try:
+        import tensorrt
+    except ImportError as e:  # found but broken (missing libraries, wrong CUDA)
+        raise ExportError(
+            f"the tensorrt Python package is installed but cannot be imported: {e}",
+            hint="reinstall the TensorRT your DeepStream ships, or export with --no-engine",
+        ) from e
+    return tensorrt
 
 
 def _sha_or_empty(path: Path | None) -> str:
     from alpr_gen.export.sidecar import sha256_file
 
     return sha256_file(path) if path is not None and path.is_file() else ""
-
-
-def _trtexec_version(trtexec: str) -> str | None:
-    try:
-        out = subprocess.run([trtexec, "--help"], capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return parse_trtexec_version(out.stdout + out.stderr)
-
-
-def _build_with_trtexec(spec: EngineSpec, output: Path) -> None:
-    argv = trtexec_argv(spec, output, find_trtexec() or "trtexec")
-    proc = subprocess.run(argv, capture_output=True, text=True)
-    if proc.returncode != 0 or not output.is_file():
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
-        raise ExportError(
-            f"trtexec failed (exit {proc.returncode}) building {spec.engine.name}:\n{tail}",
-            hint="command: " + " ".join(argv),
-        )
-
-
-def _build_with_tensorrt(spec: EngineSpec, output: Path, calibrator: object | None) -> None:
-    """TensorRT's Python API. Runs only where TensorRT and a GPU are (not in CI)."""
-    import tensorrt as trt
-
-    try:
-        import torch
-
-        if torch.cuda.is_available():
-            torch.cuda.set_device(spec.gpu_id)
-    except ImportError:
-        pass
-    logger = trt.Logger(trt.Logger.WARNING)
-    builder = trt.Builder(logger)
-    major = int(str(trt.__version__).split(".")[0])
-    flags = 0 if major >= 10 else 1 << int(trt.NetworkDefinitionCreationFlag.EXPLICIT_BATCH)
-    network = builder.create_network(flags)
-    parser = trt.OnnxParser(network, logger)
-    if not parser.parse_from_file(str(spec.onnx)):
-        errors = "; ".join(str(parser.get_error(i)) for i in range(parser.num_errors))
-        raise ExportError(f"TensorRT {trt.__version__} cannot parse {spec.onnx.name}: {errors}")
-    config = builder.create_builder_config()
-    config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, spec.workspace_mb << 20)
-    if spec.dynamic:
-        profile = builder.create_optimization_profile()
-        chw = (3, spec.imgsz, spec.imgsz)
-        profile.set_shape(INPUT_NAME, (1, *chw), (spec.batch, *chw), (spec.batch, *chw))
-        config.add_optimization_profile(profile)
-        if spec.precision == "int8":
-            config.set_calibration_profile(profile)
-    if spec.precision == "fp16":
-        config.set_flag(trt.BuilderFlag.FP16)
-    elif spec.precision == "int8":
-        config.set_flag(trt.BuilderFlag.INT8)
-        config.int8_calibrator = calibrator
-    serialized = builder.build_serialized_network(network, config)
-    if serialized is None:
-        raise ExportError(
-            f"TensorRT {trt.__version__} could not build {spec.engine.name}",
-            hint="rerun with --debug; a larger --workspace helps when tactics run out of memory",
-        )
-    with output.open("wb") as f:
-        f.write(memoryview(serialized))

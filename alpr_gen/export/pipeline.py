@@ -136,6 +136,7 @@ def _engine(
         workspace_mb=req.workspace_mb,
         gpu_id=req.gpu_id,
         calib_cache=calib_path,
+        deepstream=req.deepstream,
     )
     if choose_builder(tensorrt_available(), find_trtexec()) == "nvinfer":
         return build_engine(spec, onnx_sha)  # nothing to build here: says who builds it, when

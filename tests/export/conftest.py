@@ -119,3 +119,24 @@ def exports(
         )
         results[head] = (req, export_model(req))
     return results
+
+
+@pytest.fixture(scope="session")
+def static_exports(yolo_pt: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Static-batch (batch 1) ONNX exports with both heads, no engine: {head: onnx path}."""
+    from alpr_gen.export import ExportRequest, export_model
+
+    out = tmp_path_factory.mktemp("static-exports")
+    paths = {}
+    for head in ("deepstream", "end2end"):
+        req = ExportRequest(
+            weights=yolo_pt,
+            out_dir=out / head,
+            imgsz=IMGSZ,
+            head=head,  # type: ignore[arg-type]
+            topk=TOPK,
+            iou=IOU,
+            engine="skip",
+        )
+        paths[head] = export_model(req).onnx
+    return paths

@@ -17,13 +17,21 @@ import pytest
 
 from alpr_gen.export import engine as engine_mod
 from alpr_gen.export.cache import EngineKey, is_cached, stamp_path, write_stamp
-from alpr_gen.export.engine import (
-    EngineSpec,
-    build_engine,
-    choose_builder,
+from alpr_gen.export.engine import EngineSpec, build_engine, choose_builder
+from alpr_gen.export.trt_features import (
+    BuildPlan,
     parse_trtexec_version,
-    trtexec_argv,
+    plan_build,
+    trtexec_features,
 )
+from alpr_gen.export.trtexec import trtexec_argv
+
+HELP_10 = "&&&& RUNNING TensorRT.trtexec [TensorRT v100300] # trtexec --help\n  --fp16  --int8  --calib=<file>  --stronglyTyped  --best"
+FEATURES_10 = trtexec_features(HELP_10)
+
+
+def weak(precision: str, dynamic: bool = False) -> BuildPlan:
+    return plan_build(FEATURES_10, precision, dynamic, "trtexec")
 
 
 def spec(tmp_path: Path, **kw: object) -> EngineSpec:
@@ -48,7 +56,13 @@ def test_choose_builder() -> None:
 
 def test_trtexec_argv_static_fp16(tmp_path: Path) -> None:
     s = spec(tmp_path)
-    argv = trtexec_argv(s, tmp_path / "out.engine", "/usr/src/tensorrt/bin/trtexec")
+    argv = trtexec_argv(
+        s,
+        tmp_path / "out.engine",
+        weak("fp16"),
+        FEATURES_10,
+        trtexec="/usr/src/tensorrt/bin/trtexec",
+    )
     assert argv[0] == "/usr/src/tensorrt/bin/trtexec"
     assert f"--onnx={s.onnx}" in argv and f"--saveEngine={tmp_path / 'out.engine'}" in argv
     assert "--fp16" in argv and "--memPoolSize=workspace:1024M" in argv
@@ -58,7 +72,7 @@ def test_trtexec_argv_static_fp16(tmp_path: Path) -> None:
 
 def test_trtexec_argv_dynamic_int8(tmp_path: Path) -> None:
     s = spec(tmp_path, dynamic=True, precision="int8", calib_cache=tmp_path / "m.calib", gpu_id=1)
-    argv = trtexec_argv(s, tmp_path / "o.engine")
+    argv = trtexec_argv(s, tmp_path / "o.engine", weak("int8", True), FEATURES_10)
     # optimization profile: min 1, opt = max = batch
     assert "--minShapes=images:1x3x640x640" in argv
     assert "--optShapes=images:4x3x640x640" in argv
@@ -66,7 +80,9 @@ def test_trtexec_argv_dynamic_int8(tmp_path: Path) -> None:
     assert "--int8" in argv and f"--calib={tmp_path / 'm.calib'}" in argv
     assert "--fp16" not in argv and "--device=1" in argv
     with pytest.raises(ValueError):
-        trtexec_argv(spec(tmp_path, precision="int8"), tmp_path / "o.engine")
+        trtexec_argv(
+            spec(tmp_path, precision="int8"), tmp_path / "o.engine", weak("int8"), FEATURES_10
+        )
 
 
 @pytest.mark.parametrize(
@@ -75,6 +91,8 @@ def test_trtexec_argv_dynamic_int8(tmp_path: Path) -> None:
         ("&&&& RUNNING TensorRT.trtexec [TensorRT v8503] # trtexec --help", "8.5.3"),
         ("&&&& RUNNING TensorRT.trtexec [TensorRT v8601] # /usr/src/tensorrt/bin/trtexec", "8.6.1"),
         ("&&&& RUNNING TensorRT.trtexec [TensorRT v100300] # trtexec", "10.3.0"),
+        ("&&&& RUNNING TensorRT.trtexec [TensorRT v101600] # trtexec", "10.16.0"),
+        ("&&&& RUNNING TensorRT.trtexec [TensorRT v110400] # trtexec", "11.4.0"),
         ("command not found", None),
     ],
 )
@@ -124,7 +142,7 @@ def test_no_tensorrt_defers_to_nvinfer(tmp_path: Path, monkeypatch: pytest.Monke
 
 FAKE_TRTEXEC = """#!/bin/sh
 # Stand-in for trtexec: records argv, writes --saveEngine, fails when FAIL is set.
-if [ "$1" = "--help" ]; then echo "&&&& RUNNING TensorRT.trtexec [TensorRT v100300] # trtexec"; exit 0; fi
+if [ "$1" = "--help" ]; then cat "$(dirname "$0")/help.txt"; exit 0; fi
 echo "$@" >> "$(dirname "$0")/calls.log"
 [ -n "$FAIL" ] && { echo "[E] Error[4]: cannot parse" >&2; exit 1; }
 for a in "$@"; do case "$a" in --saveEngine=*) printf 'ENGINE' > "${a#--saveEngine=}";; esac; done
@@ -138,6 +156,7 @@ def fake_trtexec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     exe = bin_dir / "trtexec"
     exe.write_text(FAKE_TRTEXEC)
     exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
+    (bin_dir / "help.txt").write_text(HELP_10 + "\n")
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/usr/bin:/bin")
     monkeypatch.setattr(engine_mod, "tensorrt_available", lambda: False)
     monkeypatch.setattr(engine_mod, "gpu_name", lambda gpu_id: "Test GPU")
@@ -195,3 +214,82 @@ def test_no_tensorrt_int8_says_the_cache_is_missing(
     out = build_engine(s, "00" * 32)
     assert out.status == "deferred"
     assert f"needs the calibration cache {tmp_path / 'm.onnx.calib'}" in out.message
+
+
+HELP_11 = (
+    "&&&& RUNNING TensorRT.trtexec [TensorRT v110400] # trtexec --help\n"
+    "  --onnx=<file>  --saveEngine=<file>  --memPoolSize=<pool>:<size>  --stronglyTyped"
+)
+
+
+def test_trtexec_features_by_help_text() -> None:
+    """Flags are read from trtexec's own --help, not assumed from its version."""
+    ten, eleven = trtexec_features(HELP_10), trtexec_features(HELP_11)
+    assert ten.version == "10.3.0" and ten.fp16_flag and ten.int8_calibration
+    assert eleven.version == "11.4.0" and not eleven.fp16_flag and not eleven.int8_calibration
+    # "--fp16" inside another option's name is not "--fp16"
+    assert not trtexec_features("[TensorRT v110400]\n  --fp16-ish  --no-int8").fp16_flag
+
+
+def test_trtexec_without_fp16_flag_builds_an_fp16_onnx_strongly_typed(
+    tmp_path: Path, fake_trtexec: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A trtexec with no --fp16 (TensorRT 11's) gets an FP16 copy of the ONNX and no --fp16."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    (fake_trtexec / "help.txt").write_text(HELP_11 + "\n")
+    work = tmp_path / "w"
+    work.mkdir()
+    s = spec(work, batch=1)
+    weight = helper.make_tensor("w", TensorProto.FLOAT, [1], [2.0])
+    graph = helper.make_graph(
+        [helper.make_node("Mul", ["images", "w"], ["boxes"])],
+        "g",
+        [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, 4, 4])],
+        [helper.make_tensor_value_info("boxes", TensorProto.FLOAT, [1, 3, 4, 4])],
+        [weight],
+    )
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), s.onnx)
+    seen = tmp_path / "seen.onnx"
+    # the stand-in copies the ONNX it is given (it is deleted after the build)
+    script = (
+        (fake_trtexec / "trtexec")
+        .read_text()
+        .replace(
+            'echo "$@" >>',
+            'for a in "$@"; do case "$a" in --onnx=*) cp "${a#--onnx=}" '
+            + f'"{seen}";; esac; done\necho "$@" >>',
+        )
+    )
+    (fake_trtexec / "trtexec").write_text(script)
+    out = build_engine(s, "33" * 32)
+    assert out.status == "built-trtexec" and "strongly typed" in out.message
+    call = (fake_trtexec / "calls.log").read_text()
+    assert "--fp16" not in call and "--stronglyTyped" in call and f"--onnx={s.onnx} " not in call
+    fp16 = onnx.load(seen)
+    assert fp16.graph.initializer[0].data_type == TensorProto.FLOAT16
+    assert fp16.graph.input[0].type.tensor_type.elem_type == TensorProto.FLOAT
+    assert sorted(p.name for p in work.iterdir()) == sorted(
+        [s.onnx.name, s.engine.name, stamp_path(s.engine).name]
+    )  # the FP16 copy is gone
+    from alpr_gen.errors import ExportError
+
+    with pytest.raises(ExportError, match=r"no INT8 calibration.*") as e:
+        build_engine(spec(work, precision="int8", calib_cache=work / "c"), "33" * 32)
+    assert "pip install 'tensorrt>=10,<11'" in str(e.value)
+
+
+def test_trtexec_for_another_deepstream_is_refused(tmp_path: Path, fake_trtexec: Path) -> None:
+    from alpr_gen.errors import ExportError
+
+    work = tmp_path / "w"
+    work.mkdir()
+    with pytest.raises(
+        ExportError,
+        match=r"TensorRT 10.3.0 is installed here, but DeepStream 7.0 runs TensorRT 8.6",
+    ) as e:
+        build_engine(spec(work, deepstream="7.0"), "11" * 32)
+    assert "pip install 'tensorrt==8.6.*'" in str(e.value)
+    assert not (fake_trtexec / "calls.log").exists()
+    assert build_engine(spec(work, deepstream="7.1"), "11" * 32).status == "built-trtexec"
