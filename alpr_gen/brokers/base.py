@@ -211,6 +211,11 @@ class BrokerSettings:
         """A LoginResult whose texts carry no secret of these settings."""
         return LoginResult(status, self.mask(message), self.mask(hint), credential)
 
+    def __hash__(self) -> int:
+        # The generated hash would fail on the mapping; these identify one sink's settings.
+        return hash((self.kind, self.host, self.port, self.topic, self.conn_parts,
+                     tuple(sorted(self.cfg.items())), self.base_dir))  # fmt: skip
+
     def __repr__(self) -> str:
         cfg = masked_items(self.cfg)
         for key in ("proto-cfg", "producer-proto-cfg", "consumer-proto-cfg"):

@@ -183,4 +183,5 @@ def test_repr_and_credentials_hide_every_secret() -> None:
     assert repr(Secret(PW)) == "Secret('***')" and str(Secret(PW)) == MASK
     assert Secret(PW) == Secret(PW) and Secret(PW).reveal() == PW
     assert PW not in repr(s.credentials)
+    assert s == settings("kafka", "k;9092", dict(s.cfg)) and len({s, s}) == 1
     assert s.mask(f"x {PW}3 y {PW}2 z {PW}") == f"x {MASK} y {MASK} z {MASK}"
