@@ -49,3 +49,7 @@ class BuildError(AlprGenError):
 
 class LaunchError(AlprGenError):
     """deepstream-app cannot be launched, or preflight failed."""
+
+
+class BrokerError(AlprGenError):
+    """A message broker cannot be reached, logged in to or published to."""
