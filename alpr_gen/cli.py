@@ -1,9 +1,10 @@
 """The `alpr-gen` command line.
 
-Commands are thin: each declares its options and calls one library function. They live one per
-module in `alpr_gen/commands/` and register themselves here. Command modules import only typer
-and the standard library at import time, so `alpr-gen --help` stays fast; heavy imports
-(torch, onnx, ...) happen inside the command body.
+Commands are thin: each declares its options and calls library functions. They live one per
+module in `alpr_gen/commands/` as plain functions and are registered from one table here, with
+their examples as the help's epilog. Command modules import only typer and the standard library
+at import time, so `alpr-gen --help` stays fast; heavy imports (torch, onnx, ...) happen inside
+the command body.
 """
 
 from __future__ import annotations
@@ -21,11 +22,16 @@ from alpr_gen.commands import (
     run,
     validate,
 )
+from alpr_gen.commands.style import examples
 from alpr_gen.errors import AlprGenError
 
 app = typer.Typer(
     name="alpr-gen",
     help="From a trained YOLO11 model to a running DeepStream ALPR pipeline.",
+    epilog=examples(
+        "alpr-gen render --site demo      # then follow the next steps it prints",
+        "alpr-gen COMMAND --help          # options and examples of one command",
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -33,6 +39,7 @@ app = typer.Typer(
 )
 
 _state = {"debug": False}
+DEBUG = "--debug"
 
 
 def _version(value: bool) -> None:
@@ -43,32 +50,46 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    debug: bool = typer.Option(
+        False, DEBUG, help="Show tracebacks for errors (also after the command)."
+    ),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    _state["debug"] = debug
+    _state["debug"] = _state["debug"] or debug
 
 
-# One table: command name -> function (each module imports only typer and the standard library).
-for _name, _command in (
-    ("render", render.render),
-    ("profiles", render.profiles),
-    ("schema", render.schema),
-    ("validate", validate.validate),
-    ("run", run.run),
-):
-    app.command(_name)(_command)
-# TODO(restructure): these three move to the table once the export/parser work has merged.
-for _module in (export, export_ocr, build_parser):
-    _module.register(app)
+# One table, in the order a deployment uses them: name -> (function, examples).
+COMMANDS = (
+    ("render", render.render, render.RENDER_EXAMPLES),
+    ("export", export.export, export.EXPORT_EXAMPLES),
+    ("export-ocr", export_ocr.export_ocr, export_ocr.EXPORT_OCR_EXAMPLES),
+    ("build-parser", build_parser.build_parser, build_parser.BUILD_PARSER_EXAMPLES),
+    ("validate", validate.validate, validate.VALIDATE_EXAMPLES),
+    ("run", run.run, run.RUN_EXAMPLES),
+    ("profiles", render.profiles, render.PROFILES_EXAMPLES),
+    ("schema", render.schema, render.SCHEMA_EXAMPLES),
+)
+for _name, _command, _examples in COMMANDS:
+    app.command(_name, epilog=_examples)(_command)
+
+
+def _take_debug(args: list[str]) -> list[str]:
+    """`--debug` anywhere before `--` (before or after the command): drop it and remember it."""
+    end = args.index("--") if "--" in args else len(args)
+    if DEBUG in args[:end]:
+        _state["debug"] = True
+        return [a for a in args[:end] if a != DEBUG] + args[end:]
+    return args
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: typer handles usage errors (exit 2); AlprGenError becomes a message + code."""
+    _state["debug"] = False
+    args = _take_debug(list(sys.argv[1:] if argv is None else argv))
     try:
-        app(args=argv, prog_name="alpr-gen")  # standalone: ends with SystemExit
+        app(args=args, prog_name="alpr-gen")  # standalone: ends with SystemExit
     except AlprGenError as exc:
         if _state["debug"]:
             raise

@@ -7,12 +7,18 @@ terminal (redact.printable) before it is shown.
 
 from __future__ import annotations
 
-from rich.console import Console
+import textwrap
+from collections.abc import Callable
+from shlex import quote
+
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from alpr_gen.redact import printable
 from alpr_gen.run.preflight import Check
+from alpr_gen.validate.report import render_steps
 from alpr_gen.writer import RenderOutcome
 
 _CHANGE_STYLE = {"created": "green", "changed": "yellow", "identical": "dim", "removed": "red"}
@@ -33,31 +39,97 @@ def print_changes(outcome: RenderOutcome, out: Console) -> None:
         out.print(f"[{_CHANGE_STYLE[c.status]}]{c.status:>9}[/] {safe(outcome.out_dir / c.path)}")
 
 
-def print_render_summary(outcome: RenderOutcome, out: Console) -> None:
+def print_render_summary(outcome: RenderOutcome, out: Console, *, steps: bool = True) -> None:
     plan = outcome.rendered.plan
     out.print(
         f"rendered site [bold]{safe(plan.site)}[/] for DeepStream {plan.deepstream} "
         f"({plan.platform}, {len(plan.sources)} sources) into {safe(outcome.out_dir)}"
     )
     report = outcome.report
-    if report is not None and report.warnings:
-        # Usually "model not deployed yet" before export/build-parser: count, do not flood.
+    if report is None:
+        return
+    if report.errors or report.warnings:
+        # Written with --force, or warnings about the profile's choices: validate lists them.
+        from alpr_gen.next_steps import shown_dir
+
+        what = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
         out.print(
-            f"[yellow]{len(report.warnings)} warning(s)[/] "
-            f"(see: alpr-gen validate {safe(outcome.out_dir)})"
+            f"[yellow]{what}[/] (see: alpr-gen validate {safe(quote(shown_dir(outcome.out_dir)))})"
         )
+    if steps and report.next_steps:
+        render_steps(report.next_steps, out)
 
 
-def preflight_table(checks: list[Check], title: str = "preflight") -> Table:
-    table = Table(title=safe(title), title_justify="left", show_lines=False)
-    table.add_column("check")
-    table.add_column("status")
-    table.add_column("detail")
-    table.add_column("hint")
-    for c in checks:
-        style = _STATUS_STYLE.get(c.status.value, "")
-        table.add_row(safe(c.name), f"[{style}]{c.status.value}[/]", safe(c.detail), safe(c.hint))
-    return table
+# Below this width (or off a terminal) checks print as a list: a table would fold or cut the
+# commands in the hint column, and CI logs and pipes are read as text.
+_TABLE_MIN_WIDTH = 120
+
+
+class PreflightView:
+    """The checks as a table on a wide terminal, else as a list whose hints are whole lines
+    (commands stay copyable; nothing is cut at 80 columns)."""
+
+    def __init__(self, checks: list[Check], title: str) -> None:
+        self.checks = checks
+        self.title = title
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if console.is_terminal and options.max_width >= _TABLE_MIN_WIDTH:
+            yield self.table()
+            return
+        yield Text.from_markup(f"[bold]{safe(self.title)}[/]")
+        width = max((len(c.status.value) for c in self.checks), default=4)
+        for c in self.checks:
+            style = _STATUS_STYLE.get(c.status.value, "")
+            status = f"[{style}]{c.status.value:<{width}}[/]"
+            yield Text.from_markup(f"  {status}  [bold]{safe(c.name)}[/]: {safe(c.detail)}")
+            if c.hint:
+                yield Text.from_markup(f"  {'':<{width}}  [dim]hint:[/] {safe(c.hint)}")
+
+    def table(self) -> Table:
+        table = Table(title=safe(self.title), title_justify="left", show_lines=False)
+        table.add_column("check", no_wrap=True)
+        table.add_column("status", no_wrap=True)
+        table.add_column("detail", overflow="fold")
+        table.add_column("hint", overflow="fold")
+        for c in self.checks:
+            style = _STATUS_STYLE.get(c.status.value, "")
+            table.add_row(
+                safe(c.name), f"[{style}]{c.status.value}[/]", safe(c.detail), safe(c.hint)
+            )
+        return table
+
+
+def preflight_table(checks: list[Check], title: str = "preflight") -> PreflightView:
+    return PreflightView(checks, title)
+
+
+def print_profiles(
+    summaries: list[tuple[str, str]],
+    variables: Callable[[str], list[tuple[str, bool]]],
+    out: Console,
+) -> None:
+    """One profile per line, then the environment variables it reads (needed ones first)."""
+    width = max((len(name) for name, _ in summaries), default=8) + 2
+    for name, description in summaries:
+        out.print(f"[bold]{safe(name):<{width}}[/]{safe(description)}")
+        found = variables(name)
+        needed = [v for v, must in found if must]
+        optional = [v for v, must in found if not must]
+        pad = " " * width
+        for label, names, style in (
+            ("needs", needed, "yellow"),
+            (
+                "reads",
+                [*optional[:-1], f"{optional[-1]} (each has a default)"] if optional else [],
+                "dim",
+            ),
+        ):
+            # Wrapped by hand at 80 columns: variable names are never split.
+            lines = textwrap.wrap(", ".join(names), 80 - width - 6, break_on_hyphens=False)
+            for i, line in enumerate(lines):
+                head = f"[{style}]{label}[/]" if i == 0 else " " * len(label)
+                out.print(f"{pad}{head} {safe(line)}")
 
 
 def print_rows(rows: list[tuple[str, str]], out: Console) -> None:

@@ -7,28 +7,47 @@ from typing import Annotated
 
 import typer
 
+from alpr_gen.commands.style import default, examples
+
+RENDER_EXAMPLES = examples(
+    "alpr-gen render --site demo",
+    "alpr-gen render -s lot7 -o /srv/alpr/lot7 --dry-run",
+    "alpr-gen render -s profiles/lot7.yaml --check   # CI: exit 1 on drift",
+)
+
 
 def render(
     site: Annotated[
         str,
         typer.Option(
-            "--site", "-s", help="Profile name (see `alpr-gen profiles`) or a .yaml path."
+            "--site",
+            "-s",
+            metavar="NAME",
+            help="Profile name (see `alpr-gen profiles`) or a .yaml file.",
         ),
     ],
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Output directory [default: out/SITE].")
+        Path | None,
+        typer.Option("--out", "-o", metavar="DIR", help="Bundle directory." + default("out/SITE")),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Write even if validation finds errors.")
+        bool, typer.Option("--force", "-f", help="Write even if validation finds errors.")
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+        bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")
     ] = False,
     check: Annotated[
-        bool, typer.Option("--check", help="Exit 1 if the output on disk differs (CI).")
+        bool, typer.Option("--check", help="Exit 1 if the files on disk differ (CI).")
     ] = False,
 ) -> None:
-    """Render a site profile into the config set deepstream-app needs."""
+    """Render a site profile into a deepstream-app config set.
+
+    Writes the configs into the bundle directory (validated first: nothing is written when the
+    set has errors), then prints the next steps: the commands that add the models and the
+    parser library, in order, for this bundle.
+    """
+    from shlex import quote
+
     from alpr_gen.commands.output import console, print_changes, print_render_summary, safe
     from alpr_gen.writer import render_to_dir
 
@@ -38,29 +57,47 @@ def render(
     if outcome.written:
         print_render_summary(outcome, out_console)
     elif check and outcome.drift:
+        again = f"alpr-gen render --site {quote(site)}"
+        if out is not None:
+            again += f" --out {quote(str(out))}"
         out_console.print(
-            f"{len(outcome.drift)} file(s) differ from the profile: run alpr-gen render "
-            f"--site {safe(site)}" + ("" if out is None else f" --out {safe(out)}")
+            f"{len(outcome.drift)} file(s) differ from the profile: run {safe(again)}"
         )
         raise typer.Exit(1)
 
 
-def profiles() -> None:
-    """List the shipped site profiles."""
-    from alpr_gen.commands.output import console, safe
-    from alpr_gen.profile import profile_summaries
+PROFILES_EXAMPLES = examples(
+    "alpr-gen profiles", "FLEET_MQTT_PASSWORD=... alpr-gen render -s fleet16"
+)
 
-    out = console()
-    for name, description in profile_summaries():
-        out.print(f"[bold]{safe(name):<14}[/] {safe(description)}")
+
+def profiles() -> None:
+    """List the shipped site profiles and the variables they read.
+
+    A variable marked "needed" has no default in the profile: export it before `render`.
+    """
+    from alpr_gen.commands.output import console, print_profiles
+    from alpr_gen.profile import profile_summaries
+    from alpr_gen.profile.environment import profile_variables
+
+    print_profiles(profile_summaries(), profile_variables, console())
+
+
+SCHEMA_EXAMPLES = examples(
+    "alpr-gen schema -o profile.schema.json",
+    "# then, in a profile:  # yaml-language-server: $schema=profile.schema.json",
+)
 
 
 def schema(
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+        Path | None,
+        typer.Option(
+            "--out", "-o", metavar="FILE", help="Write here." + default("standard output")
+        ),
     ] = None,
 ) -> None:
-    """Print the JSON Schema of a site profile (for editor completion)."""
+    """Print the JSON Schema of a site profile (for editors)."""
     from alpr_gen.profile import profile_json_schema
 
     text = profile_json_schema()

@@ -2,52 +2,86 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from alpr_gen.commands.style import default, examples
+
+RUN_EXAMPLES = examples(
+    "alpr-gen run --config out/demo --dry-run   # checks, no launch",
+    "alpr-gen run -c out/lot7 --restart on-failure",
+    "alpr-gen run -c out/lot7 \\",
+    "  --docker nvcr.io/nvidia/deepstream:7.1-triton-multiarch",
+    "alpr-gen run -s demo -n --network-checks   # also reach the brokers",
+)
+
+
+class Restart(str, Enum):
+    no = "no"
+    on_failure = "on-failure"
 
 
 def run(
     site: Annotated[
         str | None,
         typer.Option(
-            "--site", help="Render this site profile into its bundle, validate, then run."
+            "--site",
+            "-s",
+            metavar="NAME",
+            help="Render this profile into its bundle, validate it, then run it.",
         ),
     ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
             "--config",
-            help="Run an existing config set: a bundle directory "
-            "(deepstream_app.txt inside) or the app config file.",
+            "-c",
+            metavar="DIR",
+            help="Run this bundle (or this deepstream-app config file) as it is.",
         ),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="With --site: the bundle directory [default: out/<site>]."),
+        typer.Option(
+            "--out", "-o", metavar="DIR", help="With --site: the bundle." + default("out/SITE")
+        ),
     ] = None,
     deepstream_app: Annotated[
         str | None,
-        typer.Option("--deepstream-app", help="The deepstream-app binary [default: from PATH]."),
+        typer.Option(
+            "--deepstream-app",
+            metavar="FILE",
+            help="The deepstream-app binary." + default("deepstream-app on PATH"),
+        ),
     ] = None,
     docker: Annotated[
         str | None,
         typer.Option(
             "--docker",
             metavar="IMAGE",
-            help="Run inside this container image, e.g. "
-            "nvcr.io/nvidia/deepstream:7.1-triton-multiarch.",
+            help="Run inside this container image (NVIDIA's DeepStream images: see below).",
         ),
     ] = None,
     dry_run: Annotated[
         bool,
         typer.Option(
             "--dry-run",
-            help="Print the preflight table, the command, its working "
-            "directory and environment; launch nothing.",
+            "-n",
+            help="Print the checks, the command, its directory and environment; launch nothing.",
         ),
     ] = False,
+    network_checks: Annotated[
+        bool | None,
+        typer.Option(
+            "--network-checks/--no-network-checks",
+            help="Check that brokers and cameras answer, and log in to the brokers."
+            + default("on, off with --dry-run"),
+            show_default=False,
+        ),
+    ] = None,
     verbose: Annotated[
         int,
         typer.Option(
@@ -55,44 +89,45 @@ def run(
             "-v",
             count=True,
             help="GStreamer debug output: -v warnings, -vv info, -vvv debug (GST_DEBUG).",
+            show_default=False,
         ),
     ] = 0,
     restart: Annotated[
-        str,
-        typer.Option("--restart", help="no | on-failure: restart deepstream-app when it fails."),
-    ] = "no",
+        Restart,
+        typer.Option("--restart", help="Restart deepstream-app when it fails, or not."),
+    ] = Restart.no,
     max_restarts: Annotated[
-        int, typer.Option("--max-restarts", help="Give up after N restarts.")
+        int, typer.Option("--max-restarts", metavar="N", help="Give up after N restarts.")
     ] = 5,
     backoff: Annotated[
         float,
         typer.Option(
-            "--backoff", help="Seconds before the first restart; doubles each time (max 60)."
+            "--backoff",
+            metavar="SECONDS",
+            help="Wait before the first restart; doubles each time (at most 60).",
         ),
     ] = 2.0,
     stop_timeout: Annotated[
         float,
         typer.Option(
             "--stop-timeout",
-            help="Seconds deepstream-app gets to stop after Ctrl-C/SIGTERM before it is killed.",
+            metavar="SECONDS",
+            help="Time deepstream-app gets to stop after Ctrl-C/SIGTERM before it is killed.",
         ),
     ] = 15.0,
     force: Annotated[
         bool,
-        typer.Option("--force", help="Launch even when validation or preflight checks fail."),
+        typer.Option("--force", "-f", help="Launch even when validation or preflight checks fail."),
     ] = False,
     no_build: Annotated[
         bool, typer.Option("--no-build", help="Do not build a missing parser library.")
     ] = False,
-    no_network_checks: Annotated[
-        bool,
-        typer.Option(
-            "--no-network-checks",
-            help="Skip the broker and camera checks (reachability and broker login).",
-        ),
-    ] = False,
 ) -> None:
-    """Check the machine, launch deepstream-app, show per-stream FPS, forward Ctrl-C."""
+    """Check the machine, then run deepstream-app and watch it.
+
+    Preflight checks the machine and the set (`validate --deployed`), then deepstream-app runs
+    in the bundle directory with a live per-stream FPS table; Ctrl-C stops it cleanly.
+    """
     from alpr_gen.commands.output import (
         console,
         preflight_table,
@@ -111,6 +146,8 @@ def run(
     )
     from alpr_gen.run.view import RunState, make_view
 
+    # A dry run shows what would happen: it does not touch the network unless asked.
+    network = (not dry_run) if network_checks is None else network_checks
     opts = RunOptions(
         site=site,
         config=config,
@@ -119,19 +156,19 @@ def run(
         docker_image=docker,
         dry_run=dry_run,
         verbose=verbose,
-        restart=restart,
+        restart=restart.value,
         max_restarts=max_restarts,
         backoff=backoff,
         stop_timeout=stop_timeout,
         force=force,
         build_parser=not no_build,
-        env=Environment(network=not no_network_checks),
+        env=Environment(network=network),
     )
     out_console = console()
     opened = open_set(opts)
     if opened.rendered is not None:
         print_changes(opened.rendered, out_console)
-        print_render_summary(opened.rendered, out_console)
+        print_render_summary(opened.rendered, out_console, steps=False)
     prepared = prepare(opened, opts)
     root = prepared.cs.app_config.parent.resolve()
     out_console.print(preflight_table(prepared.preflight.checks, title=f"preflight: {root}"))

@@ -3,72 +3,127 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from alpr_gen.commands.style import default, examples
 from alpr_gen.deepstream.layout import DEFAULT_OUT_ROOT
+
+VALIDATE_EXAMPLES = examples(
+    "alpr-gen validate out/demo",
+    "alpr-gen validate --deployed out/demo   # nothing may be pending",
+    "alpr-gen validate -s lot7 --deepstream 8.0   # rendered in memory",
+    "alpr-gen validate --all-sites --strict --format github   # CI",
+)
+
+
+class Format(str, Enum):
+    human = "human"
+    json = "json"
+    github = "github"
 
 
 def validate(
     path: Annotated[
         Path | None,
-        typer.Argument(help="Config directory or deepstream-app config file.", show_default=False),
+        typer.Argument(
+            metavar="[PATH]",
+            help="Config set: its directory, or the deepstream-app config file.",
+            show_default=False,
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", metavar="DIR", help="The same as PATH."),
     ] = None,
     site: Annotated[
         list[str] | None,
         typer.Option(
-            "--site", help="Render this site profile in memory and validate it (repeatable)."
+            "--site",
+            "-s",
+            metavar="NAME",
+            help="Render this profile in memory and validate it (repeatable).",
         ),
     ] = None,
     all_sites: Annotated[
         bool, typer.Option("--all-sites", help="Validate every shipped profile.")
     ] = False,
+    deployed: Annotated[
+        bool,
+        typer.Option(
+            "--deployed",
+            help="The set is where it runs: pending models, library, videos are errors.",
+        ),
+    ] = False,
     deepstream: Annotated[
         str | None,
         typer.Option(
             "--deepstream",
-            help="Target DeepStream: 6.3, 7.0, 7.1 or 8.0 (default: manifest.json, else 8.0).",
+            metavar="VERSION",
+            help="Target DeepStream release, e.g. 7.1." + default("manifest.json, else the newest"),
         ),
     ] = None,
     platform: Annotated[
         str | None,
         typer.Option(
-            "--platform", help="Target platform: jetson or dgpu (default: manifest.json)."
+            "--platform",
+            metavar="PLATFORM",
+            help="jetson, jetson-orin, jetson-thor or dgpu." + default("manifest.json, else dgpu"),
         ),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="human, json or github (annotations).")
-    ] = "human",
+        Format, typer.Option("--format", help="github: GitHub Actions annotations.")
+    ] = Format.human,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
     out: Annotated[
-        Path, typer.Option("--out", help="Where --site bundles live (model paths resolve there).")
+        Path,
+        typer.Option(
+            "--out", "-o", metavar="DIR", help="Where --site bundles live (paths resolve there)."
+        ),
     ] = DEFAULT_OUT_ROOT,
 ) -> None:
-    """Check configs against DeepStream's keys and cross-file rules. Exit 1 on errors."""
+    """Check a config set against DeepStream's rules.
+
+    Checks every file of the set against DeepStream's keys and the rules between files, without
+    a GPU. Files a later step supplies (models, the parser library, videos) are listed as next
+    steps; --deployed makes them errors. Exit 1 on errors.
+    """
     from alpr_gen.errors import AlprGenError, LintFailed
     from alpr_gen.validate import lint_path
     from alpr_gen.validate.findings import LintReport
-    from alpr_gen.validate.report import FORMATS, emit
+    from alpr_gen.validate.report import emit
     from alpr_gen.validate.sites import lint_site, shipped_sites
 
-    if fmt not in FORMATS:
-        raise AlprGenError(f"--format {fmt}: use one of {', '.join(FORMATS)}")
+    if path is not None and config is not None:
+        raise AlprGenError("give PATH or --config DIR, not both")
+    path = path if path is not None else config
     names = list(site or [])
     if all_sites:
         names += [s for s in shipped_sites() if s not in names]
         if not names:
             raise AlprGenError("--all-sites: no profiles found (profiles/*.yaml)")
     if path is None and not names:
-        raise AlprGenError("nothing to validate: give a PATH, --site NAME or --all-sites")
+        raise AlprGenError(
+            "nothing to validate: give a PATH, --site NAME or --all-sites",
+            hint="e.g. `alpr-gen validate out/demo` after `alpr-gen render --site demo`",
+        )
     reports: list[tuple[str, LintReport]] = []
     if path is not None:
-        reports.append((str(path), lint_path(path, deepstream=deepstream, platform=platform)))
+        reports.append(
+            (
+                str(path),
+                lint_path(path, deepstream=deepstream, platform=platform, deployed=deployed),
+            )
+        )
     failed = 0
     for name in names:
         try:
-            report = lint_site(name, out_dir=out, deepstream=deepstream, platform=platform)
+            report = lint_site(
+                name, out_dir=out, deepstream=deepstream, platform=platform, deployed=deployed
+            )
         except AlprGenError as exc:
             if len(names) == 1 and path is None:
                 raise
@@ -78,7 +133,7 @@ def validate(
             continue
         reports.append((f"site {name} (rendered in memory)", report))
     if reports:
-        emit(reports, fmt, sys.stdout)
+        emit(reports, fmt.value, sys.stdout)
     if failed:
         raise typer.Exit(failed)
     bad = [r for _, r in reports if r.exit_code(strict=strict)]

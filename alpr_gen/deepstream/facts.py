@@ -87,6 +87,14 @@ class SourceType(IntEnum):
     CAMERA_CSI = 5
 
 
+# URI schemes a [sourceN] uri can use: types 2/3 open the uri with uridecodebin (any scheme a
+# GStreamer source element handles: these are the ones DeepStream installs ship elements for),
+# type 4 with rtspsrc.
+SOURCE_URI_SCHEMES = ("file", "rtsp", "rtsps", "rtspt", "rtspu", "http", "https", "udp", "rtmp")
+# Source types that read `uri`.
+URI_SOURCE_TYPES = (SourceType.URI, SourceType.MULTI_URI, SourceType.RTSP)
+
+
 class SinkType(IntEnum):
     """[sinkN] type (deepstream_sinks.h NvDsSinkType)."""
 

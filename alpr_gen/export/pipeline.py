@@ -43,7 +43,7 @@ def export_model(req: ExportRequest, reporter: Reporter | None = None) -> Export
     reused = sidecar_matches(sidecar, req, weights_sha, req.onnx_path) and req.labels_path.is_file()
     if reused and sidecar is not None:
         names = tuple(sidecar["classes"])
-        _check_expected_labels(req, names, reporter)
+        _check_expected_labels(req, names)
         shape = tuple(sidecar["output"]["shape"])
         onnx_sha = sidecar["onnx"]["sha256"]
         reporter.info(f"{req.onnx_path} is up to date (same weights and options)")
@@ -77,7 +77,7 @@ def _export_onnx_files(
     with reporter.step(f"Loading {req.weights}"):
         loaded = load_detection_model(req.weights)
     names = loaded.names
-    _check_expected_labels(req, names, reporter)
+    _check_expected_labels(req, names)
     metadata = {
         "alpr_gen.head": req.head,
         "alpr_gen.layout": "x1,y1,x2,y2,score,class",
@@ -188,22 +188,26 @@ def _calib_id(req: ExportRequest) -> str:
     return h.hexdigest()
 
 
-def _check_expected_labels(req: ExportRequest, names: tuple[str, ...], reporter: Reporter) -> None:
-    """Class count must match the rendered configs (num-detected-classes); names may differ."""
+def _check_expected_labels(req: ExportRequest, names: tuple[str, ...]) -> None:
+    """The model's classes must be the rendered configs' labels, in the same order: nvinfer
+    numbers classes by position, so a swapped order makes the OCR read vehicles."""
     expected = req.expected_labels
-    if expected is None:
+    if expected is None or tuple(names) == tuple(expected):
         return
-    if len(names) != len(expected):
-        raise ExportError(
-            f"--weights {req.weights} has {len(names)} classes {list(names)}, but site "
-            f"{req.site!r} expects {len(expected)}: detector.labels = {list(expected)}",
-            hint="export the model trained for this site, or fix detector.labels and re-render",
-        )
-    if tuple(names) != tuple(expected):
-        reporter.info(
-            f"note: class names differ (model {list(names)}, profile {list(expected)}); "
-            "the on-screen labels come from the profile"
-        )
+    owner = f"site {req.site!r}" if req.site else "the config set"
+    what = (
+        f"{len(names)} classes, the configs {len(expected)}"
+        if len(names) != len(expected)
+        else "the same classes in another order"
+        if sorted(names) == sorted(expected)
+        else "other class names"
+    )
+    raise ExportError(
+        f"--weights {req.weights} was trained with classes {list(names)} (in class-id order), "
+        f"but {owner} expects detector.labels = {list(expected)}: the model has {what}",
+        hint="export the model trained for this site, or set detector.labels (and "
+        "vehicle_class_ids / plate_class_ids) to the model's order and render again",
+    )
 
 
 def _weights_sha(weights: Path) -> str:

@@ -76,6 +76,45 @@ def request_from_site(
     return request_from_config(load(outcome.out_dir), weights, overrides, imgsz=imgsz)
 
 
+def request_from_bundle(
+    cs: ConfigSet, weights: Path, overrides: dict[str, Value | None]
+) -> ExportRequest:
+    """`--config DIR`: the set on disk decides the paths and settings. The input size, which the
+    configs do not state (nvinfer reads it from the model), comes from `--imgsz`, else from the
+    profile the manifest names when it can be loaded here, else the default (640)."""
+    imgsz = overrides.get("imgsz")
+    if imgsz is None and cs.site:
+        imgsz = _profile_input_size(cs.site)
+    return request_from_config(
+        cs, weights, overrides, imgsz=imgsz if isinstance(imgsz, int) else None
+    )
+
+
+def _profile_input_size(site: str) -> int | None:
+    """detector.input_size of a shipped profile, read without the environment it may need
+    (only the input size is used; unset variables read as placeholders)."""
+    from alpr_gen.errors import AlprGenError
+    from alpr_gen.profile import load_profile
+
+    try:
+        return load_profile(site, env=_PlaceholderEnv()).detector.input_size
+    except AlprGenError:
+        return None
+
+
+class _PlaceholderEnv(dict[str, str]):
+    """os.environ, where every unset variable reads as a placeholder value."""
+
+    def __init__(self) -> None:
+        super().__init__(os.environ)
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __missing__(self, key: str) -> str:
+        return "placeholder"
+
+
 def request_from_config(
     cs: ConfigSet,
     weights: Path,

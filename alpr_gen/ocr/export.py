@@ -52,6 +52,22 @@ class OcrExportRequest:
     width: int | None = None
     argmax: bool = True
     out_dir: Path = Path("models")
+    # Where a bundle's configs want the files (sgie onnx-file, ocr_parser.cfg dictionary);
+    # default: ocr_rec.onnx and ocr_dict.txt in out_dir. The sidecar goes next to the ONNX.
+    onnx_path: Path | None = None
+    dict_path: Path | None = None
+
+    @property
+    def onnx_target(self) -> Path:
+        return self.onnx_path or self.out_dir / ONNX_NAME
+
+    @property
+    def dict_target(self) -> Path:
+        return self.dict_path or self.out_dir / DICT_NAME
+
+    @property
+    def sidecar_target(self) -> Path:
+        return self.onnx_target.with_suffix(".json")
 
 
 @dataclass(frozen=True)
@@ -77,7 +93,9 @@ def bundled_ppocr_model() -> Path:
 
 
 def export_ocr(req: OcrExportRequest) -> OcrExportResult:
-    """Write `ocr_rec.onnx`, `ocr_dict.txt` and `ocr_rec.json` into `req.out_dir`."""
+    """Write the ONNX, the dictionary and a JSON record of the export (default `ocr_rec.onnx`,
+    `ocr_dict.txt`, `ocr_rec.json` in `req.out_dir`; a bundle's paths when the request names
+    them)."""
     import onnx
 
     if req.kind not in OCR_PRESETS:
@@ -146,8 +164,8 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
         "kind": req.kind,
         "source_model": str(src),
         "source_sha256": _sha256(src.read_bytes()),
-        "onnx_file": ONNX_NAME,
-        "dictionary_file": DICT_NAME,
+        "onnx_file": req.onnx_target.name,
+        "dictionary_file": req.dict_target.name,
         "input_name": inp.name,
         "infer_dims": [preset.channels, height, width],
         "output_form": "argmax" if pre_argmaxed is not None or req.argmax else "probs",
@@ -166,14 +184,13 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
         },
         "preset": asdict(preset),
     }
-    out = req.out_dir
     files = {
-        ONNX_NAME: model.SerializeToString(),
-        DICT_NAME: dct.dictionary_text(entries).encode("utf-8"),
-        SIDECAR_NAME: (json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n").encode(),
+        req.onnx_target: model.SerializeToString(),
+        req.dict_target: dct.dictionary_text(entries).encode("utf-8"),
+        req.sidecar_target: (json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n").encode(),
     }
-    _write_all(out, files)
-    return OcrExportResult(out / ONNX_NAME, out / DICT_NAME, out / SIDECAR_NAME, sidecar)
+    _write_all(files)
+    return OcrExportResult(req.onnx_target, req.dict_target, req.sidecar_target, sidecar)
 
 
 def _dictionary_for(
@@ -380,17 +397,20 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _write_all(out: Path, files: dict[str, bytes]) -> None:
+def _write_all(files: dict[Path, bytes]) -> None:
     """Write every file to a temp name first, then rename them all: nothing half-written."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ExportError(f"{out}: cannot create the output directory: {exc.strerror}") from None
+    for folder in dict.fromkeys(path.parent for path in files):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ExportError(
+                f"{folder}: cannot create the output directory: {exc.strerror}"
+            ) from None
     staged: list[tuple[str, Path]] = []
     try:
-        for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out)
-            staged.append((tmp, out / name))
+        for final, data in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", dir=final.parent)
+            staged.append((tmp, final))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.chmod(tmp, 0o644)  # mkstemp makes 0600; DeepStream may run as another user
@@ -399,4 +419,4 @@ def _write_all(out: Path, files: dict[str, bytes]) -> None:
     except OSError as exc:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
-        raise ExportError(f"{out}: cannot write the exported files: {exc.strerror}") from None
+        raise ExportError(f"cannot write the exported files: {exc.strerror}") from None

@@ -26,8 +26,12 @@ def lint_path(
     deepstream: str | None = None,
     platform: str | None = None,
     as_if_at: Path | None = None,
+    deployed: bool = False,
 ) -> LintReport:
-    """Lint the config set at `path` (a directory or a deepstream-app config file)."""
+    """Lint the config set at `path` (a directory or a deepstream-app config file).
+
+    `deployed`: the set is where it will run, so what is still pending (models, the parser
+    library, source videos, output directories) is an error rather than a next step."""
     from alpr_gen.configset import load
 
     if deepstream is not None and deepstream not in VERSIONS:
@@ -38,14 +42,19 @@ def lint_path(
         raise AlprGenError(
             f"--platform {platform}: use one of {', '.join(PLATFORMS)}, jetson-orin, jetson-thor"
         )
-    return lint(load(path, deepstream=deepstream, platform=platform, as_if_at=as_if_at))
+    cs = load(path, deepstream=deepstream, platform=platform, as_if_at=as_if_at)
+    return lint(cs, deployed=deployed)
 
 
-def lint(cs: ConfigSet) -> LintReport:
-    """Run every registered rule on a loaded set; findings name files where the set lives."""
+def lint(cs: ConfigSet, *, deployed: bool = False) -> LintReport:
+    """Run every registered rule on a loaded set; findings name files where the set lives.
+    The report carries the set's next steps (what is still pending, and the commands)."""
+    from alpr_gen.next_steps import next_steps
     from alpr_gen.validate.rules import Hit, all_rules
 
-    report = LintReport(str(cs.logical_root), cs.app.rel, cs.deepstream, cs.platform)
+    report = LintReport(
+        str(cs.logical_root), cs.app.rel, cs.deepstream, cs.platform, deployed=deployed
+    )
     for rule in all_rules().values():
         try:
             hits: list[Hit] = list(rule.func(cs))
@@ -63,8 +72,24 @@ def lint(cs: ConfigSet) -> LintReport:
                 )
             )
             continue
+        severity = rule.severity_for(deployed=deployed)
         report.findings.extend(
-            Finding(rule.id, rule.severity, h.file, h.line, h.group, h.key, h.message) for h in hits
+            Finding(rule.id, severity, h.file, h.line, h.group, h.key, h.message) for h in hits
         )
     report.findings.sort(key=Finding.sort_key)
+    try:
+        report.next_steps = next_steps(cs)
+    except Exception as exc:  # like a rule: a bug here must not hide the findings
+        report.findings.append(
+            Finding(
+                "DS000",
+                Severity.WARNING,
+                cs.app.rel,
+                0,
+                None,
+                None,
+                f"internal error listing the next steps ({type(exc).__name__}: {exc}); "
+                "please report it",
+            )
+        )
     return report

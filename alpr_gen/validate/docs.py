@@ -29,6 +29,7 @@ rebuilt at every start, a message sink that sends nothing) only show up on the d
 alpr-gen validate PATH                 # a config dir or a deepstream-app config file
 alpr-gen validate --site lot7          # render a profile in memory and validate it
 alpr-gen validate --all-sites          # every shipped profile (CI)
+alpr-gen validate --deployed PATH      # the set is on the device: nothing may be pending
   --deepstream 6.3|7.0|7.1|8.0|9.0|9.1|9.2   # default: manifest.json, else the newest
   --platform jetson|jetson-orin|jetson-thor|dgpu   # default: manifest.json, else dgpu
   --format human|json|github           # github = GitHub Actions annotations
@@ -48,10 +49,15 @@ SGIE uses alpr-gen's OCR parser, `ocr_parser.cfg` in the working directory (the 
 Relative paths are resolved against the directory of the file that names them, as DeepStream
 does. Paths under `/opt/nvidia/deepstream` belong to DeepStream and are not checked.
 
-Model artifacts are deployed after render (`alpr-gen export`, `export-ocr`, `build-parser`),
-so a missing ONNX, engine, calibration cache, parser library or OCR dictionary is a warning
-(DS202/DS203); a missing config or labels file that the set itself should contain is an error
-(DS201).
+Some files come after render: the detector's ONNX (`alpr-gen export`), the OCR model and its
+dictionary (`alpr-gen export-ocr`), the parser library (`alpr-gen build-parser`), the TensorRT
+engines (nvinfer builds them from the ONNX at first start), the directory a file sink writes
+into, and the videos of `file://` sources. On a fresh render they are *pending*: info findings
+(DS202, DS203, DS207, DS208), shown as one numbered block of next steps with the exact commands
+for the set, in order, instead of one line per file; `--strict` passes. With `--deployed` (the
+set is where it will run) DS202, DS207 and DS208 are errors; `alpr-gen run` checks the set that
+way before it launches. A missing config or labels file that the set itself should contain is
+always an error (DS201).
 
 In CI:
 
@@ -59,8 +65,8 @@ In CI:
 - run: alpr-gen validate --all-sites --format github
 ```
 
-(Without `--strict`: before `alpr-gen export` runs, every rendered set has DS202 warnings for
-its models. Profiles that read secrets from the environment need them set, any value will do.)
+(Pending models are not warnings, so `--strict` passes on a fresh render. Profiles that read
+secrets from the environment need them set, any value will do.)
 
 From Python: `alpr_gen.validate.lint_path(path, deepstream=None, platform=None, as_if_at=None)`
 returns a `LintReport` (`findings`, `errors`, `warnings`, `exit_code(strict=)`). `as_if_at`
@@ -130,7 +136,10 @@ def _groups(title: str, groups: list[GroupSpec]) -> list[str]:
 def render_docs() -> str:
     out = [_INTRO, "## Rules", "", "| id | severity | what |", "| --- | --- | --- |"]
     for r in sorted(all_rules().values(), key=lambda r: r.id):
-        out.append(f"| {r.id} | {r.severity.value} | {r.title} |")
+        severity = r.severity.value
+        if r.deployed is not None and r.deployed is not r.severity:
+            severity += f" ({r.deployed.value} with --deployed)"
+        out.append(f"| {r.id} | {severity} | {r.title} |")
     out += [
         "| DS000 | warning | a rule crashed (a bug in alpr-gen; the other rules still ran) |",
         "",

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from alpr_gen.next_steps import Step
 
 
 class Severity(str, Enum):
@@ -13,6 +17,8 @@ class Severity(str, Enum):
 
 
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+# Rules about files a later step supplies (next_steps.py): shown as next steps, not one by one.
+PENDING_RULES = frozenset({"DS202", "DS203", "DS207", "DS208"})
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,14 @@ class LintReport:
     deepstream: str
     platform: str
     findings: list[Finding] = field(default_factory=list)
+    deployed: bool = False  # linted with --deployed: pending items are errors
+    # What the set still needs, in order, ending with validate --deployed and run.
+    next_steps: list[Step] = field(default_factory=list)
+
+    @property
+    def pending(self) -> list[Finding]:
+        """Info findings about what a next step supplies (errors with --deployed)."""
+        return [f for f in self.findings if f.rule_id in PENDING_RULES]
 
     @property
     def errors(self) -> list[Finding]:
@@ -63,5 +77,10 @@ class LintReport:
             "platform": self.platform,
             "errors": len(self.errors),
             "warnings": len(self.warnings),
+            "deployed": self.deployed,
             "findings": [f.as_dict() for f in self.findings],
+            "next_steps": [
+                {"text": s.text, "command": s.command, "produces": list(s.produces)}
+                for s in self.next_steps
+            ],
         }

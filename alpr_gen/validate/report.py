@@ -13,6 +13,8 @@ from alpr_gen.validate.findings import Finding, LintReport, Severity
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from alpr_gen.next_steps import Step
+
 FORMATS = ("human", "json", "github")
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -30,10 +32,37 @@ def _display_path(report: LintReport, f: Finding) -> str:
 
 
 def summary(report: LintReport) -> str:
+    waiting = _waiting(report)
+    pending = f", {len(waiting)} pending (next steps below)" if waiting else ""
     return (
-        f"{len(report.errors)} error(s), {len(report.warnings)} warning(s) "
+        f"{len(report.errors)} error(s), {len(report.warnings)} warning(s){pending} "
         f"(DeepStream {report.deepstream}, {report.platform})"
     )
+
+
+def _waiting(report: LintReport) -> list[Finding]:
+    """Pending items a next step supplies (an engine nvinfer builds at start is not one)."""
+    return [f for f in report.pending if f.rule_id != "DS203"]
+
+
+def _listed(report: LintReport) -> list[Finding]:
+    """Findings shown one by one: pending info findings are shown as next steps instead."""
+    return [f for f in report.findings if not (f.severity is Severity.INFO and f in report.pending)]
+
+
+def render_steps(steps: list[Step], console: Console, *, title: str = "next steps") -> None:
+    """Numbered steps: commands as they are typed, to-dos as sentences, with what each makes."""
+    from rich.markup import escape
+
+    from alpr_gen.redact import printable
+
+    console.print(f"[bold]{escape(title)}:[/]")
+    for number, step in enumerate(steps, 1):
+        text = escape(printable(step.text))
+        console.print(f"  {number}. " + (f"[bold cyan]{text}[/]" if step.command else text))
+        if step.produces and step.text.startswith("alpr-gen "):
+            made = ", ".join(printable(p) for p in step.produces)
+            console.print(f"     [dim]{escape(made)}[/]")
 
 
 def render_human(
@@ -45,7 +74,7 @@ def render_human(
 
     console = console or Console(highlight=False, soft_wrap=True, emoji=False)
     console.print(f"[bold]{escape(title or report.root)}[/]")
-    for file, items in groupby(report.findings, key=lambda f: f.file):
+    for file, items in groupby(_listed(report), key=lambda f: f.file):
         console.print(f"  [bold]{escape(file)}[/]")
         for f in items:
             where = f"[{f.group}]" if f.group else ""
@@ -56,6 +85,8 @@ def render_human(
             )
     style = "bold red" if report.errors else ("yellow" if report.warnings else "green")
     console.print(f"  [{style}]{escape(summary(report))}[/]")
+    if _waiting(report) and report.next_steps:
+        render_steps(report.next_steps, console)
 
 
 def print_human(report: LintReport, out: TextIO, *, title: str | None = None) -> None:

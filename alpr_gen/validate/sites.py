@@ -42,6 +42,7 @@ def lint_profile(
     out_dir: Path = DEFAULT_OUT_ROOT,
     deepstream: str | None = None,
     platform: str | None = None,
+    deployed: bool = False,
 ) -> LintReport:
     """Render a profile in memory and lint it as if it were written to out_dir/NAME."""
     from alpr_gen.render import render_site
@@ -59,6 +60,7 @@ def lint_profile(
             deepstream=profile.target.deepstream,
             platform=profile.target.platform,
             as_if_at=(out_dir / profile.name).absolute(),
+            deployed=deployed,
         )
 
 
@@ -68,13 +70,27 @@ def lint_site(
     out_dir: Path = DEFAULT_OUT_ROOT,
     deepstream: str | None = None,
     platform: str | None = None,
+    deployed: bool = False,
 ) -> LintReport:
-    """Load a site profile by name or path, render it in memory and lint it."""
+    """Load a site profile by name or path, render it in memory and lint it. Its next steps
+    start with rendering it (the set was linted in memory, not written)."""
+    import shlex
+
+    from alpr_gen.next_steps import Step, shown_dir
     from alpr_gen.profile import load_profile
 
-    return lint_profile(
-        load_profile(name), out_dir=out_dir, deepstream=deepstream, platform=platform
+    profile = load_profile(name)
+    report = lint_profile(
+        profile, out_dir=out_dir, deepstream=deepstream, platform=platform, deployed=deployed
     )
+    render = f"alpr-gen render --site {shlex.quote(name)}"
+    if out_dir != DEFAULT_OUT_ROOT:
+        render += f" --out {shlex.quote(shown_dir(out_dir / profile.name))}"
+    if deepstream or platform:
+        report.next_steps = []  # a variant for another target: nothing the user can deploy
+    else:
+        report.next_steps.insert(0, Step(render, True))
+    return report
 
 
 def shipped_sites() -> list[str]:

@@ -48,13 +48,24 @@ def test_invalid_set_is_refused_and_nothing_written(
     assert "operate-on-gie-id=7" in (out / "sgie_ocr.txt").read_text()
 
 
-def test_clean_render_reports_warnings_as_a_count(
+def test_clean_render_prints_next_steps_not_warnings(
     tmp_path: Path, profile_env: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, printed, _ = render_cli(["--site", "lot7", "--out", str(tmp_path / "lot7")], capsys)
+    out = tmp_path / "lot7"
+    code, printed, _ = render_cli(["--site", "lot7", "--out", str(out)], capsys)
     assert code == 0
-    assert "warning(s)" in printed  # models are not deployed yet
-    assert "DS202" not in printed  # ...but the details are left to `alpr-gen validate`
+    # Models not exported yet are next steps, not warnings, and no file is listed twice.
+    assert "warning" not in printed and "DS202" not in printed
+    steps = [
+        ln.split(". ", 1)[1] for ln in printed.splitlines() if ln[:5].strip().rstrip(".").isdigit()
+    ]
+    assert steps == [
+        f"alpr-gen export --config {out} --weights YOUR_MODEL.pt",
+        f"alpr-gen export-ocr --config {out}",
+        f"alpr-gen build-parser --config {out}",
+        f"alpr-gen validate --deployed {out}",
+        f"alpr-gen run --config {out}",
+    ]
 
 
 def test_an_lprnet_site_renders_clean(

@@ -171,7 +171,7 @@ def run_preflight(
         deepstream_app=deepstream_app,
         docker_image=docker_image,
         build_parser=build_parser,
-        lint=lint,
+        lint=lambda s: lint(s, deployed=True),
         platform=cs.platform,
     )
     result = preflight(ctx)

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from alpr_gen.commands.output import preflight_table
 from alpr_gen.configset import load as load_bundle
+from alpr_gen.next_steps import bundle_arg
 from alpr_gen.run.preflight import FAIL, OK, SKIP, WARN, Check, Environment
 from alpr_gen.run.preflight.system import gpu_check as check_gpu
 from alpr_gen.run.preflight.system import installed_version
@@ -118,10 +119,7 @@ def test_missing_things_fail_with_hints(tmp_path: Path) -> None:
     assert c["DeepStream version"].status == FAIL
     assert c["DeepStream version"].detail == "6.3 installed, bundle targets 7.0"
     assert c["parser library"].status == FAIL
-    assert (
-        c["parser library"].hint
-        == f"alpr-gen build-parser --out {b.app_config.parent.resolve() / 'lib'}"
-    )
+    assert c["parser library"].hint == f"alpr-gen build-parser --config {bundle_arg(b)}"
     model = finding_rows(checks, "onnx-file=")
     assert model and all(r.status == FAIL and "alpr-gen export" in r.hint for r in model)
     (dictionary,) = finding_rows(checks, "dictionary=")

@@ -193,4 +193,4 @@ def test_site_and_config_are_exclusive(tmp_path: Path, capsys: pytest.CaptureFix
     code, _out, err = run_cli(["run", "--dry-run"], capsys)
     assert code == 2 and "exactly one of --site NAME or --config DIR" in err
     code, _out, err = run_cli(["run", "--config", str(tmp_path), "--restart", "always"], capsys)
-    assert code == 2 and "--restart always" in err
+    assert code == 2 and "'always' is not one of 'no', 'on-failure'" in err

@@ -320,6 +320,75 @@ CASES = [
         delete("models/ocr_dict.txt"),
     ),
     C(
+        "source-video-missing",
+        "DS207",
+        APP,
+        "uri=file://media/cam0.mp4",
+        sub(APP, "type=4\nuri=rtsp://192.0.2.10/stream1", "type=2\nuri=file://media/cam0.mp4"),
+        extra=frozenset({"DS307"}),  # one RTSP source left, live-source=1 still right
+    ),
+    C(
+        "file-sink-dir-missing",
+        "DS208",
+        APP,
+        "output-file=recordings/out.mp4",
+        sub(
+            APP,
+            "[sink0]\nenable=1\ntype=1\nsync=0",
+            "[sink0]\nenable=1\ntype=3\nsync=0\ncontainer=1\ncodec=1\n"
+            "output-file=recordings/out.mp4",
+        ),
+    ),
+    C(
+        "source-uri-scheme-typo",
+        "DS119",
+        APP,
+        "uri=rtps://",
+        sub(APP, "uri=rtsp://192.0.2.10/stream1", "uri=rtps://192.0.2.10/stream1"),
+    ),
+    C(
+        "source-uri-without-scheme",
+        "DS119",
+        APP,
+        "uri=/videos/cam0.mp4",
+        sub(APP, "type=4\nuri=rtsp://192.0.2.10/stream1", "type=2\nuri=/videos/cam0.mp4"),
+        extra=frozenset({"DS307"}),
+    ),
+    C(
+        "labels-swapped-against-model",
+        "DS323",
+        PGIE,
+        "labelfile-path",
+        write("models/yolo11n.onnx.labels.txt", "plate\nvehicle\n"),
+    ),
+    C(
+        "labels-against-model-sidecar",
+        "DS323",
+        PGIE,
+        "labelfile-path",
+        write("models/yolo11n.onnx.json", '{"format": 1, "classes": ["car", "plate"]}'),
+    ),
+    C(
+        "broker-cfg-key-twice",
+        "DS116",
+        "broker.txt",
+        "keep-alive=30",
+        append("broker.txt", "keep-alive=30\n"),
+    ),
+    C(
+        "kafka-option-twice",
+        "DS411",
+        "broker.txt",
+        "proto-cfg=",
+        sub(APP, "libnvds_mqtt_proto.so", "libnvds_kafka_proto.so"),
+        sub(APP, "localhost;1883", "localhost;9092"),
+        write(
+            "broker.txt",
+            '[message-broker]\nproto-cfg="sasl.username=a;message.timeout.ms=5;sasl.username=b"\n'
+            "partition-key=sensor.id\n",
+        ),
+    ),
+    C(
         "engine-built-at-start",
         "DS203",
         PGIE,
@@ -466,6 +535,7 @@ CASES = [
             "type=4\nuri=rtsp://192.0.2.11/stream1",
             "type=3\nuri=file:///videos/cam.mp4\nnum-sources=1",
         ),
+        extra=frozenset({"DS207"}),  # /videos/cam.mp4 is not there either
     ),
     C(
         "no-sink",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from alpr_gen.next_steps import bundle_arg
 from alpr_gen.redact import mask_uri
 from alpr_gen.run.preflight.model import FAIL, OK, WARN, Check, PreflightContext
 from alpr_gen.validate.findings import Finding, Severity
 
-# Findings that are warnings while editing a set but block a launch: the artifact is needed now.
-_REQUIRED_AT_LAUNCH = {"DS202"}
+# The engine nvinfer builds at first start: not an error, but the first start takes minutes.
+_BUILT_AT_START = "DS203"
 
 
 def parser_library(ctx: PreflightContext) -> Iterator[Check]:
@@ -25,7 +26,7 @@ def parser_library(ctx: PreflightContext) -> Iterator[Check]:
         if lib.is_file():
             yield Check(name, OK, str(lib))
             continue
-        how = f"alpr-gen build-parser --out {lib.parent}"
+        how = f"alpr-gen build-parser --config {bundle_arg(ctx.cs)}"
         if ctx.build_parser is None:
             yield Check(name, FAIL, f"{lib} missing", how)
             continue
@@ -37,13 +38,17 @@ def parser_library(ctx: PreflightContext) -> Iterator[Check]:
 
 
 def config_set(ctx: PreflightContext) -> Iterator[Check]:
-    """validate's findings on the set, as rows: errors and undeployed artifacts fail."""
+    """validate's findings on the set as it will run (`validate --deployed`), as rows: errors,
+    pending models and videos included, fail."""
     if ctx.lint is None:
         return
     ctx.report = report = ctx.lint(ctx.cs)
     # The parser library row above covers custom-lib-path (it builds the library).
     shown = [
-        f for f in report.findings if f.severity is not Severity.INFO and f.key != "custom-lib-path"
+        f
+        for f in report.findings
+        if (f.severity is not Severity.INFO or f.rule_id == _BUILT_AT_START)
+        and f.key != "custom-lib-path"
     ]
     if not shown:
         yield Check("config set", OK, f"validate: no findings ({len(ctx.cs.files)} files)")
@@ -54,8 +59,8 @@ def config_set(ctx: PreflightContext) -> Iterator[Check]:
 
 def _row(f: Finding) -> Check:
     where = f"{f.file}:{f.line}" if f.line else f.file
-    status = FAIL if f.severity is Severity.ERROR or f.rule_id in _REQUIRED_AT_LAUNCH else WARN
-    # Rules end their message with what to do ("...: run `alpr-gen ...`"): that is the hint.
-    what, sep, todo = f.message.rpartition(": run ")
-    detail, hint = (what, f"run {todo}") if sep else (f.message, "")
+    status = FAIL if f.severity is Severity.ERROR else WARN
+    # Pending items end their message with the step that supplies them: that is the hint.
+    what, sep, todo = f.message.rpartition("; next step: ")
+    detail, hint = (what, todo.strip("`")) if sep else (f.message, "")
     return Check(f"config {f.rule_id}", status, mask_uri(f"{where}: {detail}"), hint)

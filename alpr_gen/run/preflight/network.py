@@ -109,7 +109,12 @@ class _Probe:
 
 def reachability_and_login(ctx: PreflightContext) -> Iterator[Check]:
     if not ctx.env.network:
-        yield Check("brokers, cameras", SKIP, "reachability not checked")
+        yield Check(
+            "brokers, cameras",
+            SKIP,
+            "reachability and broker login not checked",
+            "pass --network-checks to check them",
+        )
         return
     probes: list[_Probe] = []
     for sink in ctx.cs.msg_sinks:

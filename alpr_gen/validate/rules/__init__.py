@@ -32,16 +32,24 @@ class Rule:
     severity: Severity
     title: str
     func: RuleFunc
+    # Severity under `validate --deployed` (the set is on the device, about to start): what is
+    # pending while editing a set (info) is missing there (error). None: the same as `severity`.
+    deployed: Severity | None = None
+
+    def severity_for(self, *, deployed: bool) -> Severity:
+        return self.deployed if deployed and self.deployed is not None else self.severity
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, severity: Severity, title: str) -> Callable[[RuleFunc], RuleFunc]:
+def rule(
+    rule_id: str, severity: Severity, title: str, *, deployed: Severity | None = None
+) -> Callable[[RuleFunc], RuleFunc]:
     def register(func: RuleFunc) -> RuleFunc:
         if rule_id in RULES:
             raise RuntimeError(f"rule id {rule_id} registered twice")
-        RULES[rule_id] = Rule(rule_id, severity, title, func)
+        RULES[rule_id] = Rule(rule_id, severity, title, func, deployed)
         return func
 
     return register
@@ -83,6 +91,7 @@ def all_rules() -> dict[str, Rule]:
     # Importing the modules registers their rules.
     from alpr_gen.validate.rules import (  # noqa: F401
         analytics,
+        classes,
         engines,
         files,
         gies,
@@ -91,6 +100,7 @@ def all_rules() -> dict[str, Rule]:
         messaging,
         ocr,
         pipeline,
+        sources,
         target,
         tracker,
     )

@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 from alpr_gen.configset import ConfigSet, PathRef
 from alpr_gen.deepstream.catalogue import PathKind
 from alpr_gen.deepstream.facts import under_install_prefix
+from alpr_gen.next_steps import Pending, Producer, missing, step_for
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.rules import Hit, hit, rule
-
-
-def _deploy_hint(cs: ConfigSet, ref: PathRef) -> str:
-    """Which alpr-gen command deploys the artifact a ref names."""
-    site = cs.site or "NAME"
-    ocr = [g for g in cs.gies if g.is_ocr]
-    ocr_configs = {g.config.rel for g in ocr if g.config is not None}
-    ocr_groups = {g.group.name for g in ocr}
-    if ref.key == "custom-lib-path":
-        out = os.path.relpath(ref.logical.parent)
-        if out.startswith(".."):
-            out = ref.logical.parent.as_posix()
-        return f"run `alpr-gen build-parser --out {out}`"
-    if (
-        ref.owner.kind == "ocr"
-        or ref.owner.rel in ocr_configs
-        or (ref.owner is cs.app and ref.group in ocr_groups)
-    ):
-        return "run `alpr-gen export-ocr` (writes the OCR model and its dictionary)"
-    if ref.key in ("onnx-file", "model-engine-file", "int8-calib-file"):
-        return f"run `alpr-gen export --site {site}`"
-    return "deploy it before starting deepstream-app"
 
 
 def _missing(cs: ConfigSet, kind: PathKind) -> Iterator[PathRef]:
@@ -40,12 +18,10 @@ def _missing(cs: ConfigSet, kind: PathKind) -> Iterator[PathRef]:
             yield ref
 
 
-def _onnx_beside(cs: ConfigSet, ref: PathRef) -> PathRef | None:
-    """The existing onnx-file named in the same nvinfer file as an engine ref."""
-    for other in cs.refs:
-        if other.owner is ref.owner and other.key == "onnx-file" and other.exists:
-            return other
-    return None
+def _step(cs: ConfigSet, item: Pending) -> str:
+    """The step that supplies `item`: a command in backticks, or what to do."""
+    step = step_for(cs, item)
+    return f"`{step.text}`" if step.command else step.text
 
 
 @rule("DS201", Severity.ERROR, "config or labels file of the set missing")
@@ -61,33 +37,39 @@ def missing_config(cs: ConfigSet) -> Iterator[Hit]:
         )
 
 
-@rule("DS202", Severity.WARNING, "model artifact not deployed yet")
+@rule(
+    "DS202",
+    Severity.INFO,
+    "model, dictionary or library not deployed yet (a next step)",
+    deployed=Severity.ERROR,
+)
 def not_deployed(cs: ConfigSet) -> Iterator[Hit]:
-    for ref in _missing(cs, PathKind.ARTIFACT):
-        if ref.key == "model-engine-file" and _onnx_beside(cs, ref):
-            continue  # DS203
-        how = _deploy_hint(cs, ref)
+    producers = (Producer.EXPORT, Producer.EXPORT_OCR, Producer.BUILD_PARSER, Producer.USER)
+    for item in missing(cs, *producers):
+        if item.producer is Producer.USER and item.key == "uri":
+            continue  # DS207
         yield hit(
-            ref.owner,
-            ref.line,
-            ref.group,
-            ref.key,
-            f"{ref.key}={ref.value}: {ref.rel} is not deployed yet: {how}",
+            item.owner,
+            item.line,
+            item.group,
+            item.key,
+            f"{item.setting}: {item.rel} is not there yet; next step: {_step(cs, item)}",
         )
 
 
-@rule("DS203", Severity.WARNING, "engine missing while its ONNX is there (built at first start)")
+@rule("DS203", Severity.INFO, "engine missing: nvinfer builds it from the ONNX at first start")
 def engine_built_at_start(cs: ConfigSet) -> Iterator[Hit]:
-    for ref in _missing(cs, PathKind.ARTIFACT):
-        if ref.key == "model-engine-file" and (onnx := _onnx_beside(cs, ref)):
-            yield hit(
-                ref.owner,
-                ref.line,
-                ref.group,
-                ref.key,
-                f"{ref.rel} does not exist: nvinfer builds it from {onnx.rel} at first "
-                "start (minutes on Jetson); build it ahead with `alpr-gen export`",
-            )
+    for item in missing(cs, Producer.NVINFER):
+        onnx = item.source.name if item.source is not None else "the ONNX"
+        yield hit(
+            item.owner,
+            item.line,
+            item.group,
+            item.key,
+            f"{item.rel} does not exist: nvinfer builds it from {onnx} at first start and "
+            "saves it under this name (minutes on Jetson); `alpr-gen export` builds it ahead "
+            "on a machine with TensorRT",
+        )
 
 
 @rule("DS204", Severity.WARNING, "directory that must exist on the device is missing")
@@ -122,3 +104,41 @@ def missing_system_lib(cs: ConfigSet) -> Iterator[Hit]:
                 f"{ref.key}={ref.value}: {ref.rel} does not exist; DeepStream's own "
                 "libraries live in /opt/nvidia/deepstream/deepstream/lib/",
             )
+
+
+@rule(
+    "DS207",
+    Severity.INFO,
+    "video of a file:// source missing (a next step)",
+    deployed=Severity.ERROR,
+)
+def missing_source_video(cs: ConfigSet) -> Iterator[Hit]:
+    for item in missing(cs, Producer.USER):
+        if item.key == "uri":
+            yield hit(
+                item.owner,
+                item.line,
+                item.group,
+                item.key,
+                f"{item.rel} does not exist: deepstream-app stops at start when a file:// "
+                f"source is missing; next step: {_step(cs, item)}",
+            )
+
+
+@rule(
+    "DS208",
+    Severity.INFO,
+    "directory of a file sink's output-file missing (a next step)",
+    deployed=Severity.ERROR,
+)
+def missing_output_dir(cs: ConfigSet) -> Iterator[Hit]:
+    for item in missing(cs, Producer.MKDIR):
+        yield hit(
+            item.owner,
+            item.line,
+            item.group,
+            item.key,
+            f"directory {item.rel} does not exist: the file sink cannot open its output file "
+            f"(output-file is relative to deepstream-app's working directory, the bundle for "
+            f"`alpr-gen run`); next step: {_step(cs, item)}",
+        )

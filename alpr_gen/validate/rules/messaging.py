@@ -201,3 +201,37 @@ def partition_key(cs: ConfigSet) -> Iterator[Hit]:
                 f"{'full' if payload == '0' else 'minimal'} payload "
                 f"(msg-conv-payload-type={payload}): use partition-key={want}",
             )
+
+
+def _proto_cfg_keys(raw: str) -> list[str]:
+    """The option names of a quoted proto-cfg value, in order, repeats kept (see
+    brokers.adaptor_cfg.parse_proto_cfg for how the Kafka adaptor splits it)."""
+    if len(raw) < 3 or raw[0] != '"' or raw[-1] != '"':
+        return []
+    keys = []
+    for item in raw[1:-1].split(";"):
+        key, sep, _ = item.partition("=")
+        if sep:
+            keys.append(key)
+    return keys
+
+
+@rule("DS411", W, "Kafka option set twice in proto-cfg (the later one wins)")
+def proto_cfg_repeats(cs: ConfigSet) -> Iterator[Hit]:
+    for g in _msg_sinks(cs):
+        src = cs.broker_files.get(g.name)
+        group = src.keyfile.group("message-broker") if src and src.keyfile else None
+        if _adaptor(g) != "kafka" or group is None or src is None:
+            continue
+        for key in ("proto-cfg", "producer-proto-cfg"):
+            names = _proto_cfg_keys(group.get(key) or "")
+            twice = sorted({n for n in names if names.count(n) > 1})
+            if twice:
+                yield hit(
+                    src,
+                    group.line_of(key),
+                    "message-broker",
+                    key,
+                    f"{key} sets {', '.join(twice)} more than once; librdkafka keeps the last "
+                    "value: keep one",
+                )
