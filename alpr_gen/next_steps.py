@@ -55,6 +55,7 @@ class Pending:
     producer: Producer
     source: Path | None = None  # NVINFER: the ONNX the engine is built from
     value: str = ""  # the key's value as written
+    ours: bool = False  # named by a GIE that uses alpr-gen's parser library
 
     @property
     def setting(self) -> str:
@@ -88,8 +89,15 @@ def bundle_arg(cs: ConfigSet) -> str:
 def pending(cs: ConfigSet) -> list[Pending]:
     """Every file or directory the enabled pipeline needs that is not there, with its producer."""
     items = [_artifact(cs, ref) for ref in cs.refs if ref.kind is PathKind.ARTIFACT]
-    found = [p for p in items if p is not None]
-    found += _videos(cs) + _output_dirs(cs)
+    items += _videos(cs) + _output_dirs(cs)
+    # One item per file: an engine named by the app group and its nvinfer file, or a library
+    # named by both GIEs, is one thing to do (the first reference, the app config's, is kept).
+    seen: set[tuple[Producer, Path]] = set()
+    found = []
+    for item in items:
+        if item is not None and (item.producer, item.path) not in seen:
+            seen.add((item.producer, item.path))
+            found.append(item)
     return found
 
 
@@ -128,7 +136,7 @@ def _artifact(cs: ConfigSet, ref: PathRef) -> Pending | None:
         if model is not None:
             # nvinfer builds the engine from the model at first start (export builds it ahead
             # where TensorRT is); the model itself is the pending step when it is missing.
-            return Pending(*where, Producer.NVINFER, source=model, value=ref.value)
+            return Pending(*where, Producer.NVINFER, source=model, value=ref.value, ours=_ours(gie))
     if ref.owner.kind == "ocr" or (
         _ours(gie) and ref.key in ("onnx-file", "model-engine-file", "int8-calib-file")
     ):
@@ -200,6 +208,11 @@ def _shown(cs: ConfigSet, path: Path) -> str:
     return shlex.quote(shown_dir(path))
 
 
+def export_command(cs: ConfigSet) -> str:
+    """The detector export for this set (the weights are the user's: a placeholder)."""
+    return f"alpr-gen export --config {bundle_arg(cs)} --weights {WEIGHTS_PLACEHOLDER}"
+
+
 def next_steps(cs: ConfigSet, *, include_run: bool = True) -> list[Step]:
     """The steps that complete the set, in order, then validate --deployed and run."""
     items = pending(cs)
@@ -210,13 +223,7 @@ def next_steps(cs: ConfigSet, *, include_run: bool = True) -> list[Step]:
 
     steps: list[Step] = []
     if made := produced(Producer.EXPORT):
-        steps.append(
-            Step(
-                f"alpr-gen export --config {config} --weights {WEIGHTS_PLACEHOLDER}",
-                True,
-                made,
-            )
-        )
+        steps.append(Step(export_command(cs), True, made))
     if made := produced(Producer.EXPORT_OCR):
         steps.append(Step(f"alpr-gen export-ocr --config {config}", True, made))
     if made := produced(Producer.BUILD_PARSER):

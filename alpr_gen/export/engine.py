@@ -118,7 +118,7 @@ def nvinfer_first_start_message(spec: EngineSpec) -> str:
         f"nvinfer will build {spec.engine.name} from {spec.onnx.name} at the pipeline's first "
         f"start and save it under that name, so later starts load it. Expect roughly 2-10 "
         f"minutes on a Jetson (longer with int8) and 1-3 minutes on a discrete GPU for YOLO11n; "
-        f"run `alpr-gen export` on the target to build it ahead of time."
+        f"run this export again on the target (where TensorRT is) to build it ahead of time."
     )
 
 

@@ -78,10 +78,20 @@ def broker_plan(profile: SiteProfile) -> BrokerPlan | None:
     conn = f"{m.host};{m.port}"
     secret = False
     if m.broker == "kafka":
-        options = {k: _scalar(v) for k, v in sorted(m.options.items())}
+        # Authentication first, under librdkafka's names, then the other options.
+        options: dict[str, str] = {}
+        if m.security_protocol is not None or m.username is not None or m.tls is not None:
+            options["security.protocol"] = m.effective_protocol
+        if m.sasl_mechanism is not None:
+            options["sasl.mechanism"] = m.sasl_mechanism
+        if m.username is not None:
+            options["sasl.username"] = m.username
         if m.password is not None and m.password.get_secret_value():
             options["sasl.password"] = m.password.get_secret_value()
             secret = True
+        if m.tls is not None:
+            options["ssl.ca.location"] = m.tls.ca_file
+        options.update({k: _scalar(v) for k, v in sorted(m.options.items())})
         if options:
             settings.append(
                 ("proto-cfg", '"' + ";".join(f"{k}={v}" for k, v in options.items()) + '"')

@@ -161,13 +161,41 @@ def launch_spec(cs: ConfigSet, opts: RunOptions, found: str | None) -> LaunchSpe
 
 
 def stream_names(cs: ConfigSet) -> dict[int, str]:
-    """Stream index -> what feeds it (URIs with credentials masked), in deepstream-app's order:
-    [sourceN] groups by N, a type-3 group expanding into num-sources streams."""
+    """Stream index -> the camera's id and name (msgconv's [sensorN] id and description, as
+    alpr-gen renders them from the profile), else what feeds it (URIs with credentials masked),
+    in deepstream-app's order: [sourceN] groups by N, a type-3 group expanding into num-sources
+    streams."""
+    sensors = _sensors(cs)
     names: dict[int, str] = {}
     for src in cs.sources:
         for _ in range(src.streams):
-            names[len(names)] = f"{src.group} {mask_uri(src.uri)}".strip()
+            index = len(names)
+            camera = sensors.get(index)
+            names[index] = camera or f"{src.group} {mask_uri(src.uri)}".strip()
     return names
+
+
+def _sensors(cs: ConfigSet) -> dict[int, str]:
+    """[sensorN] of the set's msgconv config, or of the msgconv.txt render wrote into the bundle
+    (listed in manifest.json) when no sink uses one: N -> "id: description"."""
+    from alpr_gen.configset.files import FileKind, read_config_file
+    from alpr_gen.deepstream.layout import MSGCONV_CONFIG
+
+    msgconv = next(iter(cs.msgconv_files.values()), None)
+    if msgconv is None and cs.manifest is not None and MSGCONV_CONFIG in cs.manifest.files:
+        path = cs.root / MSGCONV_CONFIG
+        msgconv = read_config_file(FileKind.MSGCONV, MSGCONV_CONFIG, path, path)
+    if msgconv is None or msgconv.keyfile is None:
+        return {}
+    out: dict[int, str] = {}
+    for group in msgconv.keyfile.groups_with_prefix("sensor"):
+        index = group.name.removeprefix("sensor")
+        sensor_id = group.get("id")
+        if not index.isdigit() or not sensor_id:
+            continue
+        description = group.get("description") or ""
+        out[int(index)] = f"{sensor_id}: {description}" if description else sensor_id
+    return out
 
 
 def build_parser_at(lib: Path) -> str | None:

@@ -148,7 +148,7 @@ class LiveView(PlainView):
         caption = f"{s.state} · restarts {s.restarts} · {s.samples} perf samples"
         table = Table(title=self.title, caption=caption, expand=False)
         table.add_column("stream", justify="right")
-        table.add_column("source")
+        table.add_column("camera")
         table.add_column("FPS", justify="right")
         table.add_column("avg FPS", justify="right")
         ids = sorted(set(s.stream_names) | set(s.fps))

@@ -158,7 +158,12 @@ def test_secrets_are_never_printed(
     err = render_fails(str(path), tmp_path / "o", capsys)
     assert secret not in err
     # And a successful render prints file names only.
-    path = write_profile(MINIMAL + "  password: ${KAFKA_PASS_FOR_TEST}\n", name="ok.yaml")
+    path = write_profile(
+        MINIMAL
+        + "  username: alpr\n  sasl_mechanism: SCRAM-SHA-512\n"
+        + "  password: ${KAFKA_PASS_FOR_TEST}\n",
+        name="ok.yaml",
+    )
     with pytest.raises(SystemExit) as exc:
         main(["render", "--site", str(path), "--out", str(tmp_path / "ok")])
     out, err = capsys.readouterr()

@@ -143,3 +143,23 @@ def test_run_finds_a_hand_written_app_config_as_validate_does(tmp_path: Path) ->
     b = load_bundle(root)
     assert b.app_config.resolve() == (root / "source2_rtsp_alpr.txt").resolve()
     assert b.app_config.resolve() == find_app_config(root).resolve()
+
+
+@pytest.mark.parametrize(
+    ("site", "first", "second"),
+    [
+        # lot7 sends messages: its sink's msgconv.txt names the cameras.
+        ("lot7", "lot7-cam1: North entry lane", "lot7-cam2: North exit lane"),
+        # demo sends none: the msgconv.txt render wrote (listed in manifest.json) still does.
+        ("demo", "demo-a: Demo video A", "demo-b: Demo video A, second stream"),
+    ],
+)
+def test_stream_names_are_the_cameras_of_a_rendered_set(
+    site: str, first: str, second: str, tmp_path: Path, profile_env: dict[str, str]
+) -> None:
+    from alpr_gen.writer import render_to_dir
+
+    outcome = render_to_dir(site, tmp_path / site)
+    names = stream_names(load_bundle(outcome.out_dir))
+    assert (names[0], names[1]) == (first, second)
+    assert not any("file://" in n or "rtsp://" in n for n in names.values())

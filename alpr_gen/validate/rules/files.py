@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from alpr_gen.configset import ConfigSet, PathRef
 from alpr_gen.deepstream.catalogue import PathKind
 from alpr_gen.deepstream.facts import under_install_prefix
-from alpr_gen.next_steps import Pending, Producer, missing, step_for
+from alpr_gen.next_steps import Pending, Producer, export_command, missing, step_for
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.rules import Hit, hit, rule
 
@@ -59,17 +59,25 @@ def not_deployed(cs: ConfigSet) -> Iterator[Hit]:
 
 @rule("DS203", Severity.INFO, "engine missing: nvinfer builds it from the ONNX at first start")
 def engine_built_at_start(cs: ConfigSet) -> Iterator[Hit]:
+    export = export_command(cs)
     for item in missing(cs, Producer.NVINFER):
-        onnx = item.source.name if item.source is not None else "the ONNX"
+        onnx = item.source.name if item.source is not None else "the model"
+        ahead = ""
+        if item.ours and not _is_ocr(cs, item):
+            ahead = f"; on a machine with TensorRT `{export}` builds it ahead"
         yield hit(
             item.owner,
             item.line,
             item.group,
             item.key,
             f"{item.rel} does not exist: nvinfer builds it from {onnx} at first start and "
-            "saves it under this name (minutes on Jetson); `alpr-gen export` builds it ahead "
-            "on a machine with TensorRT",
+            f"saves it under this name (minutes on Jetson){ahead}",
         )
+
+
+def _is_ocr(cs: ConfigSet, item: Pending) -> bool:
+    gie = next((g for g in cs.gies if g.config is item.owner or g.name == item.group), None)
+    return gie is not None and gie.is_ocr
 
 
 @rule("DS204", Severity.WARNING, "directory that must exist on the device is missing")
