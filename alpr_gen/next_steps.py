@@ -208,6 +208,36 @@ def _shown(cs: ConfigSet, path: Path) -> str:
     return shlex.quote(shown_dir(path))
 
 
+def render_command(site: str | None, bundle: Path) -> str | None:
+    """`alpr-gen render` for the bundle at `bundle`, when its site (manifest.json) names a
+    profile `--site` finds (a shipped one); None when it came from a profile file elsewhere,
+    which only the user knows."""
+    from alpr_gen.deepstream.layout import default_bundle_dir
+    from alpr_gen.errors import AlprGenError
+    from alpr_gen.profile import resolve_profile_path
+
+    if not site:
+        return None
+    try:
+        resolve_profile_path(site)
+    except AlprGenError:
+        return None
+    command = f"alpr-gen render --site {shlex.quote(site)}"
+    if Path(os.path.abspath(bundle)) != Path(os.path.abspath(default_bundle_dir(site))):
+        command += f" --out {shlex.quote(shown_dir(bundle))}"
+    return command
+
+
+def render_advice(site: str | None, bundle: Path) -> str:
+    """What to run (in backticks) or do to render the bundle again from its profile."""
+    command = render_command(site, bundle)
+    if command is not None:
+        return f"`{command}`"
+    # The profile came from a file only the user knows: say what to run, with that gap named.
+    out = shlex.quote(shown_dir(bundle))
+    return f"render it from its profile file: alpr-gen render --site <profile .yaml> --out {out}"
+
+
 def export_command(cs: ConfigSet) -> str:
     """The detector export for this set (the weights are the user's: a placeholder)."""
     return f"alpr-gen export --config {bundle_arg(cs)} --weights {WEIGHTS_PLACEHOLDER}"

@@ -162,7 +162,7 @@ class BrokerSettings:
             secrets = [*secret_values(values), *(parts[3:4])]
             raise BrokerError(
                 mask(f"{cfg_name} / msg-broker-conn-str: {exc}", secrets),
-                hint="re-render the bundle (`alpr-gen render`) or fix the sink's "
+                hint=f"render the bundle again ({_render(site, base_dir)}) or fix the sink's "
                 "msg-broker-conn-str (host;port)",
             ) from None
         return cls(kind, host, port, topic, values, parts, base_dir, creds, cfg_name, site)
@@ -232,7 +232,9 @@ class BrokerSettings:
 
     def fix(self, *keys: str) -> str:
         """How to fix cfg `keys`: in the cfg, or in the profile field they are rendered from."""
-        render = f"alpr-gen render --site {self.site}" if self.site else "alpr-gen render"
+        from alpr_gen.next_steps import render_advice
+
+        render = render_advice(self.site, self.base_dir)
         shown = "/".join(f"`{k}=`" for k in keys)
         fields = "/".join(dict.fromkeys(f"`{PROFILE_FIELD.get(k, 'messaging')}`" for k in keys))
         env = ""
@@ -244,7 +246,7 @@ class BrokerSettings:
         where = "in proto-cfg of " if any("." in k for k in keys) else "in "
         return (
             f"fix {shown} {where}{self.cfg_name}, or {fields} in the site profile{env} and "
-            f"re-render (`{render}`)"
+            f"render again ({render})"
         )
 
     def fix_credentials(self, *keys: str) -> str:
@@ -275,3 +277,9 @@ def why(exc: BaseException) -> str:
     """`Type: text` for an exception (the caller masks it)."""
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _render(site: str | None, bundle: Path) -> str:
+    from alpr_gen.next_steps import render_advice
+
+    return render_advice(site, bundle)

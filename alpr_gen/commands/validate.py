@@ -30,9 +30,10 @@ def validate(
     path: Annotated[
         Path | None,
         typer.Argument(
-            metavar="[PATH]",
+            metavar="PATH",
             help="Config set: its directory, or the deepstream-app config file.",
             show_default=False,
+            hidden=True,  # described in the usage text: typer would show its Python type
         ),
     ] = None,
     config: Annotated[
@@ -87,7 +88,8 @@ def validate(
 ) -> None:
     """Check a config set against DeepStream's rules.
 
-    Checks every file of the set against DeepStream's keys and the rules between files, without
+    PATH is the config set: its directory, or its deepstream-app config file. Checks every file
+    of the set against DeepStream's keys and the rules between files, without
     a GPU. Files a later step supplies (models, the parser library, videos) are listed as next
     steps; --deployed makes them errors. Exit 1 on errors.
     """

@@ -42,7 +42,8 @@ def load(
     if not path.exists():
         raise ConfigSetError(
             f"{path}: no such file or directory",
-            hint="give a bundle directory written by `alpr-gen render`, or an app config file",
+            hint="give a bundle directory (`alpr-gen render --site demo` writes out/demo) or a "
+            "deepstream-app config file",
         )
     app = find_app_config(path)
     if app is None:

@@ -23,6 +23,7 @@ from alpr_gen.deepstream.facts import PRECISION_OF_MODE, ClusterMode
 from alpr_gen.deepstream.keyfile import split_list
 from alpr_gen.errors import ExportError
 from alpr_gen.export.request import ExportRequest
+from alpr_gen.next_steps import bundle_arg
 
 # Options the config pins, and the config key that pins each.
 _PINNED = {
@@ -126,7 +127,7 @@ def request_from_config(
     if cs.pgie is None or cs.pgie.config is None:
         raise ExportError(
             f"{cs.app.rel}: no enabled [primary-gie] with a readable config-file",
-            hint=f"check the set with `alpr-gen validate {cs.logical_root}`",
+            hint=f"check the set with `alpr-gen validate {bundle_arg(cs)}`",
         )
     pgie = _Pgie(cs, cs.pgie, cs.pgie.config.rel)
     from_config = _settings(pgie, imgsz)

@@ -15,6 +15,7 @@ from alpr_gen.configset import ConfigSet, Gie
 from alpr_gen.configset.values import glib_float, glib_int
 from alpr_gen.deepstream.keyfile import split_list
 from alpr_gen.errors import ExportError
+from alpr_gen.next_steps import render_advice
 from alpr_gen.ocr.export import OcrExportRequest
 from alpr_gen.ocr.presets import ARGMAX_INDICES_OUTPUT, ARGMAX_SCORES_OUTPUT, OCR_PRESETS
 
@@ -80,7 +81,7 @@ def ocr_request_from_config(
     if parser is None or parser.dictionary is None:
         raise ExportError(
             f"{cs.logical_root}: ocr_parser.cfg has no [ocr-parser] dictionary",
-            hint="render the bundle again (`alpr-gen render`)",
+            hint=f"render the bundle again: {render_advice(cs.site, cs.logical_root)}",
         )
     dims = [glib_int(d) for d in split_list(gie.value("infer-dims") or "")]
     if len(dims) != 3 or any(d is None or d <= 0 for d in dims):

@@ -312,7 +312,7 @@ class _Broker(Strict):
 class KafkaTls(Strict):
     ca_file: Path = Field(
         description="CA certificate (ssl.ca.location), relative to the bundle: librdkafka "
-        "opens it from deepstream-app's working directory, the bundle for `alpr-gen run`."
+        "opens it from deepstream-app's working directory, the bundle for alpr-gen run."
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from alpr_gen.configset import ConfigSet
 from alpr_gen.errors import LaunchError
+from alpr_gen.next_steps import bundle_arg, render_advice
 from alpr_gen.redact import mask_uri
 from alpr_gen.run.backend import Emit, forward_signals
 from alpr_gen.run.deepstream_app.backend import DeepStreamAppBackend
@@ -103,11 +104,12 @@ def prepare(opened: OpenedSet, opts: RunOptions) -> Prepared:
             "deepstream-app is not installed here (not on PATH"
             + (f", and {opts.deepstream_app!r} does not exist" if opts.deepstream_app else "")
             + ")",
-            hint=GET_DEEPSTREAM.format(ver=cs.deepstream),
+            hint=GET_DEEPSTREAM.format(ver=cs.deepstream, bundle=bundle_arg(cs)),
         )
     spec = launch_spec(cs, opts, result.deepstream_app)
     backend = DeepStreamAppBackend(
         spec,
+        hint_context={"bundle": bundle_arg(cs), "render": render_advice(cs.site, cs.logical_root)},
         restart=opts.restart,
         max_restarts=opts.max_restarts,
         backoff=opts.backoff,

@@ -25,11 +25,12 @@ class DeepStreamAppBackend:
         backoff_max: float = 60.0,
         stop_timeout: float = 15.0,
         base_env: Mapping[str, str] | None = None,
+        hint_context: Mapping[str, str] | None = None,
     ) -> None:
         self.spec = spec
         self._emit: Emit | None = None
         self._lock = threading.Lock()  # lines come from the reader thread, events from ours
-        self._parser = LogParser()
+        self._parser = LogParser(hint_context)
         self.supervisor = Supervisor(
             spec,
             self._on_line,

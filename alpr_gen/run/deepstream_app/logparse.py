@@ -15,6 +15,7 @@ are ignored here.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from alpr_gen.run.events import Failure, LogEvent, PerfSample, StateChange
@@ -43,8 +44,8 @@ RULES: tuple[_Rule, ...] = (
             r"\[?(?P<group>[^\]\s]+)\]?"
         ),
         "'{key}' in [{group}] is not a key this DeepStream knows: it is ignored, so whatever it "
-        "was meant to set keeps its default. Fix the spelling or drop it; `alpr-gen validate` "
-        "lists every such key before launch.",
+        "was meant to set keeps its default. Fix the spelling or drop it; "
+        "`alpr-gen validate {bundle}` lists every such key before launch.",
     ),
     _Rule(
         "nvinfer-context",
@@ -61,7 +62,7 @@ RULES: tuple[_Rule, ...] = (
         re.compile(r"Config file path: (?P<config>\S+), NvDsInfer Error: (?P<status>\w+)"),
         "nvinfer failed with {status} for {config}. NVDSINFER_CONFIG_FAILED usually means a "
         "missing/unbuildable model or a bad key value; NVDSINFER_CUSTOM_LIB_FAILED a parser "
-        "library that does not load (run `alpr-gen build-parser`).",
+        "library that does not load (run `alpr-gen build-parser --config {bundle}`).",
     ),
     _Rule(
         "engine-rebuild",
@@ -73,7 +74,7 @@ RULES: tuple[_Rule, ...] = (
         "The engine {engine} could not be loaded, so nvinfer is building one from the ONNX "
         "(minutes; longer on Jetson). If this happens at every start, model-engine-file does "
         "not name the file nvinfer writes (<onnx-file>_b<batch>_gpu<id>_<fp32|fp16|int8>.engine) "
-        "or the engine's batch is smaller than batch-size: re-render with `alpr-gen render`.",
+        "or the engine's batch is smaller than batch-size: render the bundle again, {render}.",
     ),
     _Rule(
         "engine-rebuild",
@@ -94,13 +95,13 @@ RULES: tuple[_Rule, ...] = (
         ),
         "The OCR parser cannot read its character dictionary, so no plate text is produced. "
         "Check that the file named by dictionary= in ocr_parser.cfg exists (relative to that "
-        "file); `alpr-gen export-ocr` deploys it.",
+        "file); `alpr-gen export-ocr --config {bundle}` deploys it.",
     ),
     _Rule(
         "ocr-settings",
         "error",
         re.compile(r"cannot read OCR settings"),
-        "The OCR parser cannot find ocr_parser.cfg. `alpr-gen run` sets ALPR_OCR_CONFIG to "
+        "The OCR parser cannot find ocr_parser.cfg. alpr-gen run sets ALPR_OCR_CONFIG to "
         "<bundle>/ocr_parser.cfg when that file exists: re-render the bundle with OCR enabled, "
         "or set ALPR_OCR_CONFIG yourself when running deepstream-app by hand.",
     ),
@@ -120,8 +121,8 @@ RULES: tuple[_Rule, ...] = (
         "config-parse",
         "error",
         re.compile(r"Failed to parse config file '?(?P<config>[^']+)'?"),
-        "deepstream-app rejected {config}: the lines above it name the group and key. Run "
-        "`alpr-gen validate` on the config set.",
+        "deepstream-app rejected {config}: the lines above it name the group and key; "
+        "`alpr-gen validate {bundle}` lists them with what to do.",
     ),
     _Rule(
         "x-display",
@@ -175,8 +176,14 @@ def parse_perf_line(line: str, stream_ids: tuple[int, ...] = ()) -> PerfSample |
     return PerfSample(fps, avg, int(m.group("inst") or 0), stream_ids)
 
 
-def match_failures(line: str) -> list[Failure]:
-    """Every known failure message in `line` (usually none or one)."""
+# What hints name when the parser does not know the set (tests, a log read on its own).
+_NO_CONTEXT = {"bundle": "BUNDLE_DIR", "render": "from its profile"}
+
+
+def match_failures(line: str, context: Mapping[str, str] | None = None) -> list[Failure]:
+    """Every known failure message in `line` (usually none or one). `context` fills the set's
+    own values into hints: `bundle` (its directory as typed) and `render` (how to render it)."""
+    values = {**_NO_CONTEXT, **(context or {})}
     found: list[Failure] = []
     seen: set[str] = set()
     for rule in RULES:
@@ -185,15 +192,17 @@ def match_failures(line: str) -> list[Failure]:
             continue
         seen.add(rule.id)
         groups = {k: v for k, v in m.groupdict().items() if v is not None}
-        found.append(Failure(rule.id, rule.severity, line, rule.hint.format(**groups), groups))
+        hint = rule.hint.format(**{**values, **groups})
+        found.append(Failure(rule.id, rule.severity, line, hint, groups))
     return found
 
 
 class LogParser:
     """Stateful line reader: remembers the last perf header to label streams."""
 
-    def __init__(self) -> None:
+    def __init__(self, hint_context: Mapping[str, str] | None = None) -> None:
         self.stream_ids: tuple[int, ...] = ()
+        self.hint_context = dict(hint_context or {})
 
     def feed(self, line: str) -> list[LogEvent]:
         line = line.rstrip("\r\n")
@@ -212,5 +221,5 @@ class LogParser:
             if pattern.search(line):
                 events.append(StateChange(state, line))
                 break
-        events.extend(match_failures(line))
+        events.extend(match_failures(line, self.hint_context))
         return events

@@ -16,6 +16,7 @@ from alpr_gen.brokers import KINDS, BrokerSettings, LoginStatus, login
 from alpr_gen.configset.views import SinkView
 from alpr_gen.deepstream.facts import DEFAULT_RTSP_PORT
 from alpr_gen.errors import BrokerError
+from alpr_gen.next_steps import render_advice
 from alpr_gen.redact import mask_uri, printable
 from alpr_gen.run.preflight.model import FAIL, OK, SKIP, WARN, Check, PreflightContext
 
@@ -185,7 +186,8 @@ def broker_login(ctx: PreflightContext, probe: _Probe) -> Check:
             name,
             FAIL,
             f"msg-broker-config {probe.sink.broker_config_path} missing",
-            "re-render the bundle (`alpr-gen render`) or fix msg-broker-config",
+            f"render the bundle again ({render_advice(ctx.cs.site, ctx.cs.logical_root)}) or "
+            "fix msg-broker-config",
         )
     if cfg is not None and cfg.keyfile is None:
         return Check(name, SKIP, f"{cfg.rel} unreadable (see the config set findings)")
@@ -194,7 +196,7 @@ def broker_login(ctx: PreflightContext, probe: _Probe) -> Check:
             name,
             FAIL,
             f"{cfg.rel}: no [message-broker] group (the adaptor reads nothing without it)",
-            "re-render the bundle (`alpr-gen render`)",
+            f"render the bundle again: {render_advice(ctx.cs.site, ctx.cs.logical_root)}",
         )
     res = login(probe.settings, ctx.env.login_timeout)
     return Check(name, _LOGIN_STATUS.get(res.status, FAIL), res.message, res.hint)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from alpr_gen.deepstream.facts import INSTALL_PREFIX
+from alpr_gen.next_steps import bundle_arg, render_advice
 from alpr_gen.run.preflight.model import (
     FAIL,
     OK,
@@ -20,10 +21,10 @@ from alpr_gen.run.preflight.model import (
 )
 
 GET_DEEPSTREAM = (
-    "get DeepStream: use NVIDIA's container (`alpr-gen run --docker "
-    "nvcr.io/nvidia/deepstream:{ver}-triton-multiarch ...`, needs the NVIDIA Container Toolkit) "
-    "or install the DeepStream SDK {ver} (docs.nvidia.com/metropolis/deepstream/dev-guide), "
-    "or point --deepstream-app at the binary"
+    "get DeepStream: use NVIDIA's container (`alpr-gen run --config {bundle} --docker "
+    "nvcr.io/nvidia/deepstream:{ver}-triton-multiarch`, needs docker and the NVIDIA Container "
+    "Toolkit) or install the DeepStream SDK {ver} "
+    "(docs.nvidia.com/metropolis/deepstream/dev-guide), or point --deepstream-app at the binary"
 )
 
 
@@ -92,7 +93,7 @@ def deepstream_app(ctx: PreflightContext) -> Iterator[Check]:
         yield Check("deepstream-app", OK, ctx.found_app)
     else:
         where = f"{ctx.deepstream_app!r} not found" if ctx.deepstream_app else "not on PATH"
-        hint = GET_DEEPSTREAM.format(ver=ctx.cs.deepstream)
+        hint = GET_DEEPSTREAM.format(ver=ctx.cs.deepstream, bundle=bundle_arg(ctx.cs))
         yield Check("deepstream-app", FAIL, where, hint)
 
 
@@ -114,7 +115,8 @@ def deepstream_version(ctx: PreflightContext) -> Iterator[Check]:
             "DeepStream version",
             WARN,
             f"{version} ({where}); bundle has no target, checked as {target_note}",
-            "render with `alpr-gen render` so manifest.json names the target",
+            f"render it with alpr-gen so manifest.json names the target: "
+            f"{render_advice(ctx.cs.site, ctx.cs.logical_root)}",
         )
     else:
         yield version_check(version, where, target)

@@ -148,5 +148,5 @@ def missing_output_dir(cs: ConfigSet) -> Iterator[Hit]:
             item.key,
             f"directory {item.rel} does not exist: the file sink cannot open its output file "
             f"(output-file is relative to deepstream-app's working directory, the bundle for "
-            f"`alpr-gen run`); next step: {_step(cs, item)}",
+            f"alpr-gen run); next step: {_step(cs, item)}",
         )

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from alpr_gen.configset import ConfigSet
 from alpr_gen.deepstream.facts import OCR_PARSER as OCR_PARSER_FUNC
 from alpr_gen.deepstream.layout import OCR_PARSER_CONFIG as OCR_CONFIG_NAME
+from alpr_gen.next_steps import render_advice
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.rules import Hit, hit, rule
 
@@ -26,7 +27,7 @@ def ocr_config_missing(cs: ConfigSet) -> Iterator[Hit]:
                 "parse-classifier-func-name",
                 f"{OCR_PARSER_FUNC} reads {OCR_CONFIG_NAME} from deepstream-app's working "
                 "directory (the bundle dir) and it is not there: the parser returns no "
-                "plates; render it with `alpr-gen render`",
+                f"plates; render it: {render_advice(cs.site, cs.logical_root)}",
             )
             return
 
