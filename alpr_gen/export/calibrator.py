@@ -172,9 +172,9 @@ class CalibrationFeeder:
         return self.cache_path.read_bytes() if self.cache_path.is_file() else None
 
     def write_calibration_cache(self, cache: bytes | memoryview) -> None:
-        from alpr_gen.export.cache import atomic_write_bytes
+        from alpr_gen.fsutil import write_bytes_atomic
 
-        atomic_write_bytes(self.cache_path, bytes(cache))
+        write_bytes_atomic(self.cache_path, bytes(cache))
 
 
 def torch_to_device(host: np.ndarray) -> tuple[int, object]:
