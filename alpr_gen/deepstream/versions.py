@@ -21,6 +21,11 @@ class Release:
     # [streammux] key naming the new-mux config file (renamed in 8.0).
     mux_config_key: str = "config-file"
 
+    @property
+    def parser_abi(self) -> int:
+        """The custom-parser layout nvinfer of this release expects (see `parser_abi_for`)."""
+        return parser_abi_for(self.version)
+
 
 # TensorRT 8.5/8.6 parse ONNX up to opset 17; TensorRT 10's parser reads newer opsets (19 is well
 # inside what 10.3 documents). Nothing in these graphs needs more than 11 (NonMaxSuppression).
@@ -50,6 +55,29 @@ DEFAULT_OPSET = 17
 END2END_MIN_VERSION = "7.0"
 # network-mode=3 (BEST) exists from this release.
 NETWORK_MODE_BEST_SINCE = "8.0"
+
+
+# nvinfer's custom-parser ABI, by the first release of each layout (nvdsinfer.h): 6 from 6.3,
+# 9 from 9.0, where NvDsInferObjectDetectionInfo gained `float rotation_angle` after
+# detectionConfidence (24 -> 28 bytes; checked in DeepStream 9's includes/nvdsinfer.h). A parser
+# built for one layout and loaded by the other corrupts memory. custom_parsers/ selects the
+# layout with -DALPR_DS_ABI=<value>.
+PARSER_ABIS: tuple[tuple[str, int], ...] = (("6.3", 6), ("9.0", 9))
+# Releases from this one on may have changed the layout again: unknown, so refused.
+PARSER_ABI_UNKNOWN_FROM = "10.0"
+
+
+def parser_abi_for(version: str) -> int:
+    """The parser ABI of DeepStream `version` ("9.1" -> 9); ValueError if unknown."""
+    try:
+        key = version_key(version)
+    except ValueError:
+        raise ValueError(f"{version!r} is not a DeepStream version (X.Y)") from None
+    first = version_key(PARSER_ABIS[0][0])
+    if len(key) < 2 or key < first or key >= version_key(PARSER_ABI_UNKNOWN_FROM):
+        known = f"{PARSER_ABIS[0][0]} to {PARSER_ABI_UNKNOWN_FROM} (exclusive)"
+        raise ValueError(f"DeepStream {version}: parser ABI unknown (alpr-gen knows {known})")
+    return next(abi for since, abi in reversed(PARSER_ABIS) if key >= version_key(since))
 
 
 def version_key(version: str) -> tuple[int, ...]:
