@@ -45,3 +45,11 @@ class BuildError(AlprGenError):
 
 class LaunchError(AlprGenError):
     """deepstream-app cannot be launched, or preflight failed."""
+
+
+class NvinferError(AlprGenError):
+    """nvinfer's behaviour cannot be reproduced for these inputs (alpr_gen.nvinfer)."""
+
+
+class InferConfigError(NvinferError):
+    """An nvinfer config value nvinfer itself would reject; the message names the key."""
