@@ -72,10 +72,12 @@ def parser_abi_for(version: str) -> int:
     try:
         key = version_key(version)
     except ValueError:
-        raise ValueError(f"{version!r} is not a DeepStream version (X.Y)") from None
+        key = ()
+    if len(key) < 2:
+        raise ValueError(f"{version!r} is not a DeepStream version (X.Y)")
     first = version_key(PARSER_ABIS[0][0])
-    if len(key) < 2 or key < first or key >= version_key(PARSER_ABI_UNKNOWN_FROM):
-        known = f"{PARSER_ABIS[0][0]} to {PARSER_ABI_UNKNOWN_FROM} (exclusive)"
+    if key < first or key >= version_key(PARSER_ABI_UNKNOWN_FROM):
+        known = f"{PARSER_ABIS[0][0]} up to (not including) {PARSER_ABI_UNKNOWN_FROM}"
         raise ValueError(f"DeepStream {version}: parser ABI unknown (alpr-gen knows {known})")
     return next(abi for since, abi in reversed(PARSER_ABIS) if key >= version_key(since))
 

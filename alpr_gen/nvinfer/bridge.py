@@ -136,7 +136,10 @@ class BboxResult(NamedTuple):
     rotation: np.ndarray  # [n] float32: rotation_angle (DeepStream 9.x layout; 0 on ABI 6)
 
 
-class Attribute(NamedTuple):
+@dataclass(frozen=True)
+class Attribute:
+    """One NvDsInferAttribute a classifier parser produced (its label already copied out)."""
+
     index: int
     value: int
     confidence: float

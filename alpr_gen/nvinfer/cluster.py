@@ -54,7 +54,7 @@ def _iou_with(box: np.ndarray, kept: np.ndarray) -> np.ndarray:
     inter = (ox * oy).astype(_F32)
     union = ((area1 + area2).astype(_F32) - inter).astype(_F32)
     safe = np.where(union == 0, _F32(1), union)
-    return np.where(union == 0, _F32(0), (inter / safe).astype(_F32))
+    return np.asarray(np.where(union == 0, _F32(0), (inter / safe).astype(_F32)), _F32)
 
 
 def _stable_desc(conf: np.ndarray) -> np.ndarray:

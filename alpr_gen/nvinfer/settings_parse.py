@@ -236,7 +236,8 @@ def parse_settings(
     if len(offsets) > MAX_CHANNELS:
         raise g.fail("offsets", f"{len(offsets)} values; nvinfer allows at most {MAX_CHANNELS}")
     num_classes = g.get_int("num-detected-classes", d.num_detected_classes, lo=0)
-    class_all, per_class = ClassAttrs(), ()
+    class_all = ClassAttrs()
+    per_class: tuple[ClassAttrs, ...] = ()
     if network_type in DETECTOR_TYPES:
         if CLASS_ATTRS_ALL in groups:
             class_all = _class_attrs(

@@ -204,3 +204,14 @@ def test_catalogue_defaults_agree() -> None:
     assert float(attrs["pre-cluster-threshold"].default or 0) == d.pre_cluster_threshold
     assert float(attrs["nms-iou-threshold"].default or 0) == d.nms_iou_threshold
     assert int(attrs["topk"].default or 0) == d.topk
+
+
+def test_parser_abi_per_release() -> None:
+    from alpr_gen.deepstream.versions import RELEASES, parser_abi_for
+
+    assert [parser_abi_for(v) for v in ("6.3", "7.0", "7.1", "8.0")] == [6, 6, 6, 6]
+    assert [parser_abi_for(v) for v in ("9.0", "9.1", "9.2")] == [9, 9, 9]
+    assert all(r.parser_abi == parser_abi_for(v) for v, r in RELEASES.items())
+    for bad in ("6.2", "10.0", "9", "nine"):
+        with pytest.raises(ValueError):
+            parser_abi_for(bad)
