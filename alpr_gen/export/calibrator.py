@@ -168,7 +168,7 @@ def make_trt_calibrator(feeder: CalibrationFeeder) -> object:
             hint="pip install 'tensorrt>=10,<11'; or export --precision fp16",
         )
 
-    class EntropyCalibrator(trt.IInt8EntropyCalibrator2):  # type: ignore[misc,name-defined]
+    class EntropyCalibrator(trt.IInt8EntropyCalibrator2):
         def __init__(self) -> None:
             trt.IInt8EntropyCalibrator2.__init__(self)
 
