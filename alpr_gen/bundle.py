@@ -59,7 +59,8 @@ def library_dirs(cs: ConfigSet) -> list[Path]:
             raise AlprGenError(
                 f"{gie.name}: custom-lib-path {lib} is outside the bundle {cs.logical_root}",
                 hint="build it there with "
-                f"`alpr-gen build-parser --out {shlex.quote(str(lib.parent))}`, or render the "
+                f"`alpr-gen build-parser --out {shlex.quote(str(lib.parent))} "
+                f"--deepstream {cs.deepstream}`, or render the "
                 "bundle again so custom-lib-path points inside it",
             )
         if lib.parent not in folders:
