@@ -52,6 +52,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("TensorRT-RTX graph check")
         for line in lines:
             terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
 def parser_cache(tmp_path_factory: pytest.TempPathFactory):
     """The parser library + harness cache of alpr_gen.nvinfer.bridge, private to this session."""

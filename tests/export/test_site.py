@@ -92,7 +92,7 @@ def test_class_count_must_match_profile(yolo_pt: Path, tmp_path: Path) -> None:
     from alpr_gen.export import export_model
 
     req = request_from_site(str(write_profile(tmp_path)), yolo_pt, tmp_path / "bundle", {})
-    with pytest.raises(ExportError, match=r"has 80 classes.*expects 2"):
+    with pytest.raises(ExportError, match=r"expects detector.labels.*80 classes, the configs 2"):
         export_model(req)
     assert not (tmp_path / "bundle" / "models").exists()
 
@@ -140,3 +140,46 @@ def test_site_export_lands_where_the_rendered_config_points(plate_pt: Path, tmp_
     assert (bundle / "labels.txt").read_text() == render_site(load_profile(str(profile_path)))[
         "labels.txt"
     ]
+
+
+@pytest.mark.slow
+def test_class_order_that_differs_from_the_profile_is_an_error(
+    plate_pt: Path, tmp_path: Path
+) -> None:
+    """labels [plate, vehicle] on a model trained [vehicle, plate]: the OCR would read
+    vehicles. Refused at export with both lists, and nothing written."""
+    from alpr_gen.export import export_model
+
+    path = tmp_path / "swapped.yaml"
+    path.write_text(
+        PROFILE.replace("HEAD", "deepstream")
+        .replace("labels: [vehicle, plate]", "labels: [plate, vehicle]")
+        .replace("vehicle_class_ids: [0]", "vehicle_class_ids: [1]")
+        .replace("plate_class_ids: [1]", "plate_class_ids: [0]")
+        .replace("name: exportsite", "name: swapped")
+    )
+    req = request_from_site(str(path), plate_pt, tmp_path / "bundle", {})
+    with pytest.raises(ExportError) as exc:
+        export_model(req)
+    message = str(exc.value)
+    assert "['vehicle', 'plate']" in message and "['plate', 'vehicle']" in message
+    assert "another order" in message
+    assert not (tmp_path / "bundle" / "models").exists()
+
+
+def test_config_export_takes_the_input_size_from_the_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--config DIR: the configs do not state the detector's input size; the profile named by
+    manifest.json does (a shipped one here), unless --imgsz says otherwise."""
+    from alpr_gen.configset import load
+    from alpr_gen.export.site_request import request_from_bundle
+    from alpr_gen.writer import render_to_dir
+
+    monkeypatch.setenv("FLEET_MQTT_PASSWORD", "x")
+    outcome = render_to_dir("fleet16", tmp_path / "fleet16")
+    cs = load(outcome.out_dir)
+    req = request_from_bundle(cs, tmp_path / "w.pt", {})
+    assert req.imgsz == outcome.rendered.plan.pgie.input_size
+    assert req.onnx_path == outcome.out_dir / "models/yolo11s.onnx"
+    assert request_from_bundle(cs, tmp_path / "w.pt", {"imgsz": 320}).imgsz == 320

@@ -48,3 +48,35 @@ def test_module_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_export_ocr_config_writes_where_the_bundle_names(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--config: the ONNX goes where sgie_ocr.txt's onnx-file points, the dictionary where
+    ocr_parser.cfg's points, in the input size the SGIE states; then nothing is pending."""
+    from alpr_gen.validate import lint_path
+    from alpr_gen.writer import render_to_dir
+
+    monkeypatch.chdir(tmp_path)
+    profile = tmp_path / "ocrpaths.yaml"
+    profile.write_text(
+        "extends: demo\nname: ocrpaths\n"
+        "ocr: {model: recog/plates.onnx, dictionary: dicts/plates.txt, input_width: 256}\n"
+    )
+    bundle = render_to_dir(str(profile), tmp_path / "b").out_dir
+    code, _, err = run_cli(["export-ocr", "--config", str(bundle)], capsys)
+    assert code == 0, err
+    assert (bundle / "recog/plates.onnx").is_file() and (bundle / "dicts/plates.txt").is_file()
+    side = json.loads((bundle / "recog/plates.json").read_text())
+    assert side["infer_dims"] == [3, 48, 256]
+    pending = {
+        (f.file, f.key)
+        for f in lint_path(bundle).findings
+        if f.rule_id == "DS202" and f.file in ("sgie_ocr.txt", "ocr_parser.cfg")
+    }
+    assert not pending
+    # An option that contradicts the SGIE is refused.
+    code, _, err = run_cli(["export-ocr", "-c", str(bundle), "--width", "320"], capsys)
+    assert code == 2 and "--width 320 conflicts with sgie_ocr.txt" in err

@@ -84,3 +84,16 @@ def test_schema_is_json_schema_of_a_profile(
     target = tmp_path / "schema.json"
     code, _, _ = run_cli(["schema", "--out", str(target)], capsys)
     assert code == 0 and json.loads(target.read_text()) == schema
+
+
+def test_profiles_lists_the_environment_each_site_reads(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run_cli(["profiles"], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    fleet = lines.index(next(ln for ln in lines if ln.startswith("fleet16 ")))
+    assert lines[fleet + 1].split() == ["needs", "FLEET_MQTT_PASSWORD"]  # no default in the file
+    lot7 = "\n".join(lines[lines.index(next(ln for ln in lines if ln.startswith("lot7 "))) :])
+    assert "LOT7_CAM1_URI" in lot7 and "LOT7_KAFKA_HOST (each has a default)" in lot7
+    assert max(len(ln) for ln in lines) <= 80

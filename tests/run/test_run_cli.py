@@ -194,3 +194,30 @@ def test_site_and_config_are_exclusive(tmp_path: Path, capsys: pytest.CaptureFix
     assert code == 2 and "exactly one of --site NAME or --config DIR" in err
     code, _out, err = run_cli(["run", "--config", str(tmp_path), "--restart", "always"], capsys)
     assert code == 2 and "'always' is not one of 'no', 'on-failure'" in err
+
+
+def test_dry_run_stays_off_the_network_unless_asked(
+    tmp_path: Path,
+    ds_bin: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No DNS lookup and no connection by default with --dry-run; --network-checks asks."""
+    import socket
+
+    calls: list[object] = []
+
+    def recorded(address: object, *args: object, **kwargs: object) -> object:
+        calls.append(address)
+        raise OSError("not here")
+
+    monkeypatch.setattr(socket, "create_connection", recorded)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: calls.append(a) or [])
+    root = write_bundle(tmp_path / "gate", BundleSpec(CAMS, broker_port=9,
+                                                      proto_lib="/x/libnvds_redis_proto.so"))  # fmt: skip
+    code, out, _ = run_cli(["run", "--config", str(root), "--dry-run"], capsys)
+    assert code == 0 and calls == []
+    assert "reachability and broker login not checked" in out and "--network-checks" in out
+    code, out, _ = run_cli(["run", "--config", str(root), "--dry-run", "--network-checks"], capsys)
+    assert code == 0 and calls  # brokers and cameras were tried
+    assert "camera [source0]" in out
