@@ -200,9 +200,7 @@ def export(
             out_dir=out if out is not None else weights.parent,
             deepstream=deepstream,
             sources={k: "cli" for k in chosen},
-            **chosen,
-            **common,
-        )
+        ).replace(**chosen, **common)
     result = export_model(req, Reporter())
     typer.echo(f"onnx:   {result.onnx}")
     typer.echo(f"labels: {result.labels}")
