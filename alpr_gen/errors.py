@@ -49,3 +49,7 @@ class BuildError(AlprGenError):
 
 class LaunchError(AlprGenError):
     """deepstream-app cannot be launched, or preflight failed."""
+
+
+class PreviewError(AlprGenError):
+    """The preview backend cannot run this config set (a model, parser, video or broker)."""

@@ -43,9 +43,7 @@ def config_set(ctx: PreflightContext) -> Iterator[Check]:
     ctx.report = report = ctx.lint(ctx.cs)
     # The parser library row above covers custom-lib-path (it builds the library).
     shown = [
-        f
-        for f in report.findings
-        if f.severity is not Severity.INFO and f.key != "custom-lib-path"
+        f for f in report.findings if f.severity is not Severity.INFO and f.key != "custom-lib-path"
     ]
     if not shown:
         yield Check("config set", OK, f"validate: no findings ({len(ctx.cs.files)} files)")

@@ -1,0 +1,98 @@
+"""What both GIE stages share: an nvinfer instance built from the set's files, through
+alpr_gen.nvinfer (settings, onnxruntime session, the set's parser library through nvinfer's ABI).
+
+The parser library is the one the set names (`custom-lib-path`), dlopen()ed as nvinfer does; the
+small C++ harness that builds nvinfer's std::vector arguments comes from alpr-gen's cache, built
+for the parser ABI of the set's DeepStream release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from alpr_gen.configset import Gie
+from alpr_gen.errors import PreviewError
+
+if TYPE_CHECKING:
+    from alpr_gen.nvinfer.bridge import ParserBridge
+    from alpr_gen.nvinfer.session import InferSession
+    from alpr_gen.nvinfer.settings import InferSettings, PreprocessSpec
+
+# The app-group keys deepstream-app sets on the element (its values win over the file's).
+_OVERRIDES = ("batch-size", "interval", "gie-unique-id", "gpu-id", "operate-on-gie-id",
+              "operate-on-class-ids")  # fmt: skip
+
+
+def read_labels(gie: Gie) -> list[str]:
+    """The label file: one label per line (a detector's classes)."""
+    if gie.labels is None or gie.labels.text is None:
+        return []
+    return [line.strip() for line in gie.labels.text.splitlines() if line.strip()]
+
+
+@dataclass
+class InferInstance:
+    """One nvinfer: settings, session, preprocessing and the parser bridge."""
+
+    gie: Gie
+    settings: InferSettings
+    session: InferSession
+    spec: PreprocessSpec
+    bridge: ParserBridge
+    labels: list[str]
+
+    @property
+    def net(self) -> tuple[int, int, int]:
+        """NvDsInferNetworkInfo: width, height, channels."""
+        return (self.spec.net_width, self.spec.net_height, self.spec.channels)
+
+
+def open_instance(
+    gie: Gie, *, deepstream: str, providers: Sequence[str] | None, threads: int | None
+) -> InferInstance:
+    """Build the nvinfer instance of an enabled GIE group; PreviewError says what is missing."""
+    from alpr_gen.deepstream.versions import parser_abi_for
+    from alpr_gen.errors import AlprGenError
+    from alpr_gen.nvinfer.bridge import ParserBridge, build_bridge
+    from alpr_gen.nvinfer.session import InferSession
+    from alpr_gen.nvinfer.settings import InferSettings
+
+    where = f"[{gie.name}]"
+    if gie.config is None or gie.config.keyfile is None:
+        raise PreviewError(
+            f"{gie.app.rel} {where}: its nvinfer config-file is missing or unreadable",
+            hint="run `alpr-gen validate` on the set",
+        )
+    overrides = {k: v for k in _OVERRIDES if (v := gie.group.get(k)) is not None}
+    overrides["process-mode"] = "1" if gie.primary else "2"
+    try:
+        settings = InferSettings.from_keyfile(
+            gie.config.keyfile, overrides, base_dir=gie.config.logical.parent
+        )
+    except AlprGenError as exc:
+        raise PreviewError(f"{gie.config.rel}: {exc.message}", hint=exc.hint) from None
+    if settings.onnx_file is None or not Path(settings.onnx_file).is_file():
+        raise PreviewError(
+            f"{gie.config.rel}: onnx-file {settings.onnx_file or '(not set)'} not found; the "
+            "preview backend runs the ONNX model (nvinfer would build its engine from it)",
+            hint="export the model into the bundle (alpr-gen export --site NAME / export-ocr)",
+        )
+    lib = settings.custom_lib_path
+    if lib is None or not Path(lib).is_file():
+        raise PreviewError(
+            f"{gie.config.rel}: custom-lib-path {lib or '(not set)'} not found",
+            hint=f"alpr-gen build-parser --out {Path(lib).parent if lib else 'lib'}",
+        )
+    try:
+        session = InferSession(Path(settings.onnx_file), providers=providers, threads=threads)
+        abi = parser_abi_for(deepstream)
+        bridge = ParserBridge(Path(lib), build_bridge(abi).harness)
+    except AlprGenError as exc:
+        raise PreviewError(f"{gie.config.rel}: {exc.message}", hint=exc.hint) from None
+    except (OSError, ValueError) as exc:
+        raise PreviewError(f"{gie.config.rel}: {exc}") from None
+    spec = session.preprocess_spec(settings)
+    return InferInstance(gie, settings, session, spec, bridge, read_labels(gie))
