@@ -24,11 +24,11 @@ install-test: $(BIN)/python
 	$(BIN)/pip install -q -e ".[test]"
 
 lint: install-test
-	$(BIN)/ruff check alpr_gen synth tests bench tools
-	$(BIN)/ruff format --check alpr_gen synth tests bench tools
+	$(BIN)/ruff check alpr_gen alpr_synth tests bench tools
+	$(BIN)/ruff format --check alpr_gen alpr_synth tests bench tools
 
 test: install-test
-	$(BIN)/ruff check alpr_gen synth tests bench tools
+	$(BIN)/ruff check alpr_gen alpr_synth tests bench tools
 	$(BIN)/python -m pytest -q
 
 bench: install-test

@@ -51,5 +51,9 @@ class LaunchError(AlprGenError):
     """deepstream-app cannot be launched, or preflight failed."""
 
 
+class BrokerError(AlprGenError):
+    """A message broker cannot be reached, logged in to or published to."""
+
+
 class PreviewError(AlprGenError):
     """The preview backend cannot run this config set (a model, parser, video or broker)."""

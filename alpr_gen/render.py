@@ -90,5 +90,6 @@ def manifest_text(plan: Plan, files: dict[str, str]) -> str:
         site=plan.site,
         deepstream=plan.deepstream,
         platform=plan.platform,
+        jetson=plan.jetson,
         files={name: hashlib.sha256(text.encode()).hexdigest() for name, text in files.items()},
     )

@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def read_video(video: Path, gt_path: Path, stride: int, onnx: Path | None = None) -> dict:
     import cv2
 
-    from synth import PLATE_CLASS_ID
-    from synth.demo_model import export_onnx
-    from synth.readchain import PlateDetector, PlateReader, iou, read_plates
+    from alpr_synth import PLATE_CLASS_ID
+    from alpr_synth.demo_model import export_onnx
+    from alpr_synth.readchain import PlateDetector, PlateReader, iou, read_plates
 
     gt = json.loads(gt_path.read_text())
     plates_by_frame: dict[int, list] = defaultdict(list)

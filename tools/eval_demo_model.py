@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def chain_read_rate(root: Path, split: str, onnx: Path, limit: int | None = None) -> dict:
     import cv2
 
-    from synth import PLATE_CLASS_ID
-    from synth.readchain import PlateDetector, PlateReader, iou, read_plates
+    from alpr_synth import PLATE_CLASS_ID
+    from alpr_synth.readchain import PlateDetector, PlateReader, iou, read_plates
 
     detector, reader = PlateDetector(onnx), PlateReader()
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # plates, detected, read
@@ -73,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     os.environ.setdefault("YOLO_OFFLINE", "1")
 
-    from synth.dataset import Split, write_dataset
-    from synth.demo_model import DEMO_WEIGHTS, TEST_SEED, export_onnx
+    from alpr_synth.dataset import Split, write_dataset
+    from alpr_synth.demo_model import DEMO_WEIGHTS, TEST_SEED, export_onnx
 
     data_yaml = write_dataset(args.data, [Split("test", TEST_SEED, args.count)])
     report: dict = {"weights": str(DEMO_WEIGHTS.name), "test_seed": TEST_SEED, "count": args.count}

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main(argv: list[str] | None = None) -> int:
-    from synth.video import VideoSpec, write_demo_video
+    from alpr_synth.video import VideoSpec, write_demo_video
 
     d = VideoSpec()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)

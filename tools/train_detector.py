@@ -29,7 +29,7 @@ def _offline_ultralytics(cfg_dir: Path) -> None:
     os.environ["YOLO_CONFIG_DIR"] = str(cfg_dir)
     cfg_dir.mkdir(parents=True, exist_ok=True)
     # Its plots ask for Arial.ttf; Liberation Sans is metric-compatible and ships with the fonts.
-    from synth.fonts import font_dirs
+    from alpr_synth.fonts import font_dirs
 
     for d in font_dirs():
         src = d / "LiberationSans-Regular.ttf"
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     _offline_ultralytics(out / "ultralytics_cfg")
-    from synth.dataset import Split, write_dataset
+    from alpr_synth.dataset import Split, write_dataset
 
     t0 = time.time()
     data_dir = (args.data_dir or out / "data").resolve()

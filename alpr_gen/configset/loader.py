@@ -19,7 +19,13 @@ from alpr_gen.configset.values import glib_int, resolve_path
 from alpr_gen.deepstream.catalogue import PathKind, T, find_group, find_key
 from alpr_gen.deepstream.facts import broker_of_adaptor
 from alpr_gen.deepstream.layout import MANIFEST, OCR_PARSER_CONFIG, Manifest, parse_manifest
-from alpr_gen.deepstream.versions import DEFAULT_TARGET, PLATFORMS, RELEASES, VERSIONS
+from alpr_gen.deepstream.versions import (
+    DEFAULT_TARGET,
+    PLATFORMS,
+    RELEASES,
+    VERSIONS,
+    split_platform,
+)
 
 _YAML_SUFFIXES = (".yml", ".yaml")
 
@@ -95,7 +101,9 @@ def _read_manifest(root: Path) -> Manifest | None:
 
 def _target(manifest: Manifest | None, deepstream: str | None, platform: str | None) -> Target:
     m = manifest or Manifest()
-    ds, plat = deepstream or m.deepstream, platform or m.platform
+    family, module = split_platform(platform) if platform else (None, None)
+    jetson = module or (m.jetson if family in (None, "jetson") else None)
+    ds, plat = deepstream or m.deepstream, family or m.platform
     if ds is None or plat is None:
         source = "assumed"  # reported by validate (DS001)
     else:
@@ -103,7 +111,7 @@ def _target(manifest: Manifest | None, deepstream: str | None, platform: str | N
     # An unknown value in the manifest is reported by the target rule; read the set as the default.
     ds = ds if ds in VERSIONS else DEFAULT_TARGET[0]
     plat = plat if plat in PLATFORMS else DEFAULT_TARGET[1]
-    return Target(ds, plat, source)
+    return Target(ds, plat, source, jetson if plat == "jetson" else None)
 
 
 def _collect_refs(reader: _Reader, cs: ConfigSet, src: ConfigFile) -> None:

@@ -46,8 +46,9 @@ SGIE_OVERRIDES = (*PGIE_OVERRIDES, "operate-on-gie-id", "operate-on-class-ids")
 @dataclass(frozen=True)
 class Target:
     deepstream: str
-    platform: str
+    platform: str  # jetson / dgpu
     source: str  # "manifest", "option" or "assumed" (a default filled a missing half)
+    jetson: str | None = None  # orin / thor, when the manifest or --platform says
 
 
 @dataclass(eq=False)

@@ -32,6 +32,12 @@ class Broker:
     kind: str  # kafka, mqtt, amqp, redis
     adaptor: str  # library file name in LIB_DIR
     default_port: int
+    # Environment variables the adaptor reads at connect time; when set (even to ""), they
+    # override the cfg's username / password (g_getenv in nvds_mqtt_proto.cpp,
+    # amqp_client.cpp, nvds_redis_client.cpp). The Kafka adaptor reads none: SASL lives in
+    # proto-cfg.
+    user_env: str | None = None
+    password_env: str | None = None
 
     @property
     def adaptor_path(self) -> str:
@@ -42,11 +48,22 @@ BROKERS: dict[str, Broker] = {
     b.kind: b
     for b in (
         Broker("kafka", "libnvds_kafka_proto.so", 9092),
-        Broker("mqtt", "libnvds_mqtt_proto.so", 1883),
-        Broker("amqp", "libnvds_amqp_proto.so", 5672),
-        Broker("redis", "libnvds_redis_proto.so", 6379),
+        Broker("mqtt", "libnvds_mqtt_proto.so", 1883, "USER_MQTT", "PASSWORD_MQTT"),
+        Broker("amqp", "libnvds_amqp_proto.so", 5672, "USER_AMQP", "PASSWORD_AMQP"),
+        Broker("redis", "libnvds_redis_proto.so", 6379, None, "PASSWORD_REDIS"),
     )
 }
+
+# The adaptors' own defaults for keys a cfg may leave out (DFLT_* in their sources).
+AMQP_DEFAULT_EXCHANGE = "amq.topic"
+AMQP_DEFAULT_TOPIC = "deepstream_topic"  # routing key when the sink names no topic
+AMQP_VHOST = "/"  # amqp_login(conn, "/", ...): not configurable
+AMQP_DEFAULT_FRAME_SIZE = 131072
+AMQP_DEFAULT_HEARTBEAT = 0  # seconds; 0 = no heartbeats
+AMQP_MAX_TOPIC = 511  # longer sink topics fall back to the cfg's topic (MAX_LEN 512)
+REDIS_DEFAULT_PAYLOAD_KEY = "metadata"
+KAFKA_DEFAULT_PARTITION_KEY = "sensor.id"
+MQTT_DEFAULT_KEEP_ALIVE = 60
 # Adaptors DeepStream ships that alpr-gen does not render for (validate still recognises them).
 OTHER_ADAPTORS = {"libnvds_azure_proto.so": "azure", "libnvds_azure_edge_proto.so": "azure"}
 

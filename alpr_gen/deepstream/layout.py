@@ -67,6 +67,7 @@ class Manifest:
     site: str | None = None
     deepstream: str | None = None
     platform: str | None = None
+    jetson: str | None = None  # orin / thor
     version: str | None = None  # alpr-gen's version that wrote it
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
     error: str | None = None
@@ -77,12 +78,21 @@ class Manifest:
 
 
 def manifest_text(
-    *, version: str, site: str, deepstream: str, platform: str, files: dict[str, str]
+    *,
+    version: str,
+    site: str,
+    deepstream: str,
+    platform: str,
+    jetson: str | None = None,
+    files: dict[str, str],
 ) -> str:
+    target = {"platform": platform, "deepstream": deepstream}
+    if jetson is not None:
+        target["jetson"] = jetson
     data = {
         "alpr_gen_version": version,
         "site": site,
-        "target": {"platform": platform, "deepstream": deepstream},
+        "target": target,
         "files": dict(sorted(files.items())),
     }
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
@@ -108,6 +118,7 @@ def parse_manifest(text: str) -> Manifest:
         site=text_of(data.get("site")),
         deepstream=text_of(target.get("deepstream")),
         platform=text_of(target.get("platform")),
+        jetson=text_of(target.get("jetson")),
         version=text_of(data.get("alpr_gen_version")),
         files={k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)},
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PLATFORMS = ("jetson", "dgpu")
+# The Jetson modules a release runs on (JetPack 5/6: Orin; JetPack 7: Thor).
+JETSONS = ("orin", "thor")
 
 
 @dataclass(frozen=True)
@@ -18,8 +20,12 @@ class Release:
     tensorrt: str  # major.minor of the TensorRT it ships
     opset: int  # the ONNX opset export writes for it
     jetpack: str  # the JetPack it runs on (Jetson)
+    jetsons: tuple[str, ...]  # the Jetson modules that JetPack supports
     # [streammux] key naming the new-mux config file (renamed in 8.0).
     mux_config_key: str = "config-file"
+    # NvDsInferObjectDetectionInfo's layout: 6 (24 bytes, up to 8.0) or 9 (28 bytes: 9.x added
+    # float rotation_angle after detectionConfidence).
+    parser_abi: int = 6
 
 
 # TensorRT 8.5/8.6 parse ONNX up to opset 17; TensorRT 10's parser reads newer opsets (19 is well
@@ -27,16 +33,49 @@ class Release:
 RELEASES: dict[str, Release] = {
     r.version: r
     for r in (
-        Release("6.3", cuda="12.1", tensorrt="8.5", opset=17, jetpack="5.1.2"),
-        Release("7.0", cuda="12.2", tensorrt="8.6", opset=17, jetpack="6.0"),
-        Release("7.1", cuda="12.6", tensorrt="10.3", opset=19, jetpack="6.1"),
+        Release("6.3", cuda="12.1", tensorrt="8.5", opset=17, jetpack="5.1.2", jetsons=("orin",)),
+        Release("7.0", cuda="12.2", tensorrt="8.6", opset=17, jetpack="6.0", jetsons=("orin",)),
+        Release("7.1", cuda="12.6", tensorrt="10.3", opset=19, jetpack="6.1", jetsons=("orin",)),
+        # 8.0 on Orin fails with "Target GPU SM 87 is not supported": Thor only.
         Release(
             "8.0",
             cuda="12.8",
             tensorrt="10",
             opset=19,
             jetpack="7.0",
+            jetsons=("thor",),
             mux_config_key="config-file-path",
+        ),
+        Release(
+            "9.0",
+            cuda="13.1",
+            tensorrt="10.14",
+            opset=19,
+            jetpack="7.1",
+            jetsons=("thor",),
+            mux_config_key="config-file-path",
+            parser_abi=9,
+        ),
+        Release(
+            "9.1",
+            cuda="13.2",
+            tensorrt="10.16",
+            opset=19,
+            jetpack="7.2",
+            jetsons=("thor",),
+            mux_config_key="config-file-path",
+            parser_abi=9,
+        ),
+        # 9.2's documentation lists Orin again; unverified, so only Thor is accepted here.
+        Release(
+            "9.2",
+            cuda="13.2",
+            tensorrt="10.16",
+            opset=19,
+            jetpack="7.2",
+            jetsons=("thor",),
+            mux_config_key="config-file-path",
+            parser_abi=9,
         ),
     )
 }
@@ -50,6 +89,17 @@ DEFAULT_OPSET = 17
 END2END_MIN_VERSION = "7.0"
 # network-mode=3 (BEST) exists from this release.
 NETWORK_MODE_BEST_SINCE = "8.0"
+
+
+def split_platform(platform: str) -> tuple[str, str | None]:
+    """`jetson-thor` -> ("jetson", "thor"); `dgpu` -> ("dgpu", None)."""
+    family, _, module = platform.partition("-")
+    return family, (module or None)
+
+
+def known_platform(platform: str) -> bool:
+    family, module = split_platform(platform)
+    return family in PLATFORMS and (module is None or (family == "jetson" and module in JETSONS))
 
 
 def version_key(version: str) -> tuple[int, ...]:
@@ -67,3 +117,21 @@ def opset_for(version: str | None) -> int:
 
 def tensorrt_for(version: str) -> str:
     return RELEASES[version].tensorrt
+
+
+def versions_for_jetson(jetson: str) -> tuple[str, ...]:
+    """The releases that run on a Jetson module (orin, thor)."""
+    return tuple(v for v, r in RELEASES.items() if jetson in r.jetsons)
+
+
+def jetson_problem(version: str, jetson: str) -> str | None:
+    """Why `version` cannot run on `jetson`, naming what can; None when it can."""
+    release = RELEASES.get(version)
+    if release is None or jetson in release.jetsons:
+        return None
+    works = ", ".join(versions_for_jetson(jetson)) or "none"
+    needs = " or ".join(f"Jetson {j.capitalize()}" for j in release.jetsons)
+    return (
+        f"DeepStream {version} (JetPack {release.jetpack}) runs on {needs} only; on Jetson "
+        f"{jetson.capitalize()} use DeepStream {works}"
+    )

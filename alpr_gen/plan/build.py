@@ -53,6 +53,7 @@ def build_plan(profile: SiteProfile) -> Plan:
         description=profile.description,
         version=__version__,
         platform=profile.target.platform,
+        jetson=profile.target.jetson,
         deepstream=profile.target.deepstream,
         gpu_id=profile.target.gpu_id,
         sources=sources,

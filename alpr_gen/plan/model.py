@@ -179,6 +179,7 @@ class Plan:
     description: str
     version: str
     platform: str
+    jetson: str | None  # orin / thor on platform jetson
     deepstream: str
     gpu_id: int
     sources: tuple[SourcePlan, ...]

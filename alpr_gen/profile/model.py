@@ -25,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from alpr_gen.deepstream.versions import RELEASES, VERSIONS, jetson_problem
+
 
 def _ini_text(value: str) -> str:
     for ch in value:
@@ -74,12 +76,58 @@ class Strict(BaseModel):
 # --- where and what it runs on -------------------------------------------------------------
 
 
+def _known_version(value: str) -> str:
+    if value not in VERSIONS:
+        raise ValueError(f"DeepStream {value!r} is not one of {', '.join(VERSIONS)}")
+    return value
+
+
+DeepStreamVersion = Annotated[
+    str,
+    BeforeValidator(_deepstream_version),
+    AfterValidator(_known_version),
+    Field(json_schema_extra={"enum": list(VERSIONS)}),
+]
+
+
 class Target(Strict):
-    platform: Literal["jetson", "dgpu"] = Field(description="Jetson (Orin) or a dGPU server.")
-    deepstream: Annotated[
-        Literal["6.3", "7.0", "7.1", "8.0"], BeforeValidator(_deepstream_version)
-    ] = Field(description="DeepStream release the configs are written for.")
+    platform: Literal["jetson", "dgpu"] = Field(
+        description="jetson or dgpu; `jetson-orin` / `jetson-thor` also say which Jetson."
+    )
+    jetson: Literal["orin", "thor"] | None = Field(
+        None,
+        description="Which Jetson (platform jetson only): orin (JetPack 5/6) or thor "
+        "(JetPack 7). Inferred from `deepstream` when that release runs on one only.",
+    )
+    deepstream: DeepStreamVersion = Field(description="DeepStream release the configs are for.")
     gpu_id: int = Field(0, ge=0, description="GPU used by every element.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_platform(cls, data: object) -> object:
+        # `platform: jetson-thor` is `platform: jetson` + `jetson: thor`.
+        if isinstance(data, dict) and isinstance(data.get("platform"), str):
+            family, _, module = str(data["platform"]).partition("-")
+            if family == "jetson" and module:
+                if data.get("jetson") not in (None, module):
+                    raise ValueError(f"platform says {module} but jetson says {data['jetson']}")
+                data = {**data, "platform": "jetson", "jetson": module}
+        return data
+
+    @model_validator(mode="after")
+    def _jetson_runs_this_release(self) -> Target:
+        if self.platform == "dgpu":
+            if self.jetson is not None:
+                raise ValueError("`jetson` applies to platform: jetson only; remove it")
+            return self
+        release = RELEASES[self.deepstream]
+        if self.jetson is None:
+            # Every release runs on one Jetson module, so `platform: jetson` says which.
+            return self.model_copy(update={"jetson": release.jetsons[0]})
+        problem = jetson_problem(self.deepstream, self.jetson)
+        if problem:
+            raise ValueError(problem)
+        return self
 
 
 class Location(Strict):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alpr_gen.deepstream.versions import PLATFORMS, VERSIONS
+from alpr_gen.deepstream.versions import PLATFORMS, VERSIONS, known_platform
 from alpr_gen.errors import AlprGenError
 from alpr_gen.validate.findings import Finding, LintReport, Severity
 
@@ -34,8 +34,10 @@ def lint_path(
         raise AlprGenError(
             f"--deepstream {deepstream}: supported versions are {', '.join(VERSIONS)}"
         )
-    if platform is not None and platform not in PLATFORMS:
-        raise AlprGenError(f"--platform {platform}: use one of {', '.join(PLATFORMS)}")
+    if platform is not None and not known_platform(platform):
+        raise AlprGenError(
+            f"--platform {platform}: use one of {', '.join(PLATFORMS)}, jetson-orin, jetson-thor"
+        )
     return lint(load(path, deepstream=deepstream, platform=platform, as_if_at=as_if_at))
 
 

@@ -29,8 +29,8 @@ rebuilt at every start, a message sink that sends nothing) only show up on the d
 alpr-gen validate PATH                 # a config dir or a deepstream-app config file
 alpr-gen validate --site lot7          # render a profile in memory and validate it
 alpr-gen validate --all-sites          # every shipped profile (CI)
-  --deepstream 6.3|7.0|7.1|8.0         # default: manifest.json beside the app config, else 8.0
-  --platform jetson|dgpu               # default: manifest.json, else dgpu
+  --deepstream 6.3|7.0|7.1|8.0|9.0|9.1|9.2   # default: manifest.json, else the newest
+  --platform jetson|jetson-orin|jetson-thor|dgpu   # default: manifest.json, else dgpu
   --format human|json|github           # github = GitHub Actions annotations
   --strict                             # exit 1 on warnings too
   --out DIR                            # where --site bundles live (default out/)

@@ -20,6 +20,8 @@ def retarget(profile: SiteProfile, deepstream: str | None, platform: str | None)
         return profile
     data = profile.model_dump()
     data["target"] = dict(data["target"])
+    # The Jetson module was inferred from the old release: infer it again unless asked for.
+    data["target"].pop("jetson", None)
     data["target"].update(
         {k: v for k, v in (("deepstream", deepstream), ("platform", platform)) if v}
     )

@@ -274,12 +274,11 @@ def test_site_int8_export_writes_int8_calib_file(
     """`export --site` at int8 with TensorRT 10.3 (stand-in) writes the calibration cache exactly
     where the rendered config's int8-calib-file points, so nvinfer reads it and never calibrates.
     Device copies are replaced by host arrays (no CUDA here)."""
-    from alpr_gen.export.site import request_from_site
-
     from alpr_gen.deepstream.keyfile import parse_keyfile
     from alpr_gen.deepstream.layout import PGIE_CONFIG
     from alpr_gen.export import calibrator as calibrator_mod
     from alpr_gen.export import export_model
+    from alpr_gen.export.site_request import request_from_site
     from alpr_gen.profile import load_profile
     from alpr_gen.render import render_site
 

@@ -29,6 +29,7 @@ def test_rendering_twice_gives_identical_bytes_and_a_true_manifest(
     assert manifest["site"] == "lot7" and manifest["target"] == {
         "platform": "jetson",
         "deepstream": "7.1",
+        "jetson": "orin",  # inferred: DeepStream 7.1 runs on Orin only
     }
     for name, digest in manifest["files"].items():
         assert hashlib.sha256((tmp_path / "a" / name).read_bytes()).hexdigest() == digest

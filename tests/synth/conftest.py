@@ -9,7 +9,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def fonts() -> list[Path]:
-    from synth.fonts import FontsMissing, find_plate_fonts
+    from alpr_synth.fonts import FontsMissing, find_plate_fonts
 
     try:
         return find_plate_fonts(require_all=True)

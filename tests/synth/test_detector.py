@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from synth import PLATE_CLASS_ID
-from synth.demo_model import DEMO_WEIGHTS, TEST_SEED
-from synth.readchain import iou
-from synth.scene import make_scene
+from alpr_synth import PLATE_CLASS_ID
+from alpr_synth.demo_model import DEMO_WEIGHTS, TEST_SEED
+from alpr_synth.readchain import iou
+from alpr_synth.scene import make_scene
 
 pytestmark = pytest.mark.slow
 
@@ -56,8 +56,8 @@ def test_ultralytics_finds_the_plates(scenes) -> None:
 def test_onnx_export_on_onnxruntime_finds_the_plates(scenes, tmp_path: Path) -> None:
     pytest.importorskip("ultralytics")
     pytest.importorskip("onnxruntime")
-    from synth.demo_model import export_onnx
-    from synth.readchain import PlateDetector
+    from alpr_synth.demo_model import export_onnx
+    from alpr_synth.readchain import PlateDetector
 
     onnx = export_onnx(cache_dir=tmp_path)
     assert export_onnx(cache_dir=tmp_path) == onnx  # cached by the weights' hash

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from synth import CLASS_NAMES, PLATE_CLASS_ID, VEHICLE_CLASS_ID
-from synth import scene as scene_mod
-from synth.plates import _FORMATS, STYLES, Plate, normalise_text, render_plate
-from synth.scene import MIN_PLATE_PX, make_scene
+from alpr_synth import CLASS_NAMES, PLATE_CLASS_ID, VEHICLE_CLASS_ID
+from alpr_synth import scene as scene_mod
+from alpr_synth.plates import _FORMATS, STYLES, Plate, normalise_text, render_plate
+from alpr_synth.scene import MIN_PLATE_PX, make_scene
 
 
 def test_class_ids_match_names() -> None:
@@ -104,7 +104,7 @@ def test_plate_labels_sit_on_the_drawn_plates(
 
 
 def test_dataset_is_the_same_for_any_worker_count(fonts: list[Path], tmp_path: Path) -> None:
-    from synth.dataset import Split, write_dataset
+    from alpr_synth.dataset import Split, write_dataset
 
     splits = [Split("train", 5, 4), Split("val", 6, 2)]
     one = write_dataset(tmp_path / "one", splits, workers=1).parent

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from synth.plates import render_plate
-from synth.readchain import iou, letterbox
+from alpr_synth.plates import render_plate
+from alpr_synth.readchain import iou, letterbox
 
 
 def test_letterbox_keeps_aspect_and_centres() -> None:
@@ -28,7 +28,7 @@ def test_iou() -> None:
 def reader():
     pytest.importorskip("onnxruntime")
     pytest.importorskip("rapidocr_onnxruntime")
-    from synth.readchain import PlateReader
+    from alpr_synth.readchain import PlateReader
 
     return PlateReader()
 

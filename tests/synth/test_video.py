@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from synth import PLATE_CLASS_ID, VEHICLE_CLASS_ID
-from synth.video import VideoSpec, ffmpeg_argv
+from alpr_synth import PLATE_CLASS_ID, VEHICLE_CLASS_ID
+from alpr_synth.video import VideoSpec, ffmpeg_argv
 
 
 def test_ffmpeg_argv_asks_for_h264_yuv420p(tmp_path: Path) -> None:
@@ -20,7 +20,7 @@ def test_ffmpeg_argv_asks_for_h264_yuv420p(tmp_path: Path) -> None:
 
 def test_short_clip_matches_its_ground_truth(tmp_path: Path, fonts: list[Path]) -> None:
     cv2 = pytest.importorskip("cv2")
-    from synth.video import ffmpeg_exe, write_demo_video
+    from alpr_synth.video import ffmpeg_exe, write_demo_video
 
     try:
         ffmpeg_exe()

@@ -75,6 +75,15 @@ CASES = [
         sub("manifest.json", '"8.0"', '"9.9"'),
     ),
     C(
+        "orin-with-deepstream-8",
+        "DS004",
+        "manifest.json",
+        None,
+        sub("manifest.json", '"platform": "dgpu"', '"platform": "jetson", "jetson": "orin"'),
+        # jetson checks too: this base set is written for a dGPU (cudadec-memtype).
+        extra=frozenset({"DS110"}),
+    ),
+    C(
         "yaml-nvinfer-config",
         "DS003",
         "sgie_ocr.yml",

@@ -35,7 +35,7 @@ def test_target_from_manifest(base_set: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"deepstream": "9.0"}, {"platform": "x86"}, {"deepstream": "6.4"}]
+    "kwargs", [{"deepstream": "9.9"}, {"platform": "x86"}, {"deepstream": "6.4"}]
 )
 def test_bad_target_is_a_usage_error(base_set: Path, kwargs: dict[str, str]) -> None:
     with pytest.raises(AlprGenError) as exc:

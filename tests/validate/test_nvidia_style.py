@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alpr_gen.deepstream.versions import LATEST
 from alpr_gen.validate import lint_path
 
 SET = Path(__file__).parent / "fixtures" / "nvidia_style"
@@ -56,4 +57,4 @@ def test_no_manifest_is_reported_as_info() -> None:
     report = lint_path(SET / APP)
     infos = [f for f in report.findings if f.rule_id == "DS001"]
     assert len(infos) == 1 and infos[0].severity.value == "info"
-    assert (report.deepstream, report.platform) == ("8.0", "dgpu")
+    assert (report.deepstream, report.platform) == (LATEST, "dgpu")  # the newest release

@@ -67,6 +67,7 @@ class GroupSpec:
     doc: str = ""
     # key prefixes with a shared spec (nvdsanalytics roi-<label>=...)
     prefix_keys: dict[str, Key] = field(default_factory=dict)
+    since: str | None = None  # first DeepStream version with the group
 
     def matches(self, group: str) -> bool:
         return _compiled(self.pattern).fullmatch(group) is not None

@@ -93,6 +93,9 @@ APP_GROUPS: list[GroupSpec] = [
             "rtsp-reconnect-interval-sec": Key(T.INT, "0 = no reconnect", lo=0),
             "rtsp-reconnect-attempts": Key(T.INT, "-1 = forever", lo=-1),
             "init-rtsp-reconnect-interval": Key(T.INT, "first reconnect wait (s)", lo=0),
+            "simulate-fps-interval-ms": Key(
+                T.INT, "play a file at this frame interval, as a live source", lo=0, since="9.0"
+            ),
             "drop-frame-interval": Key(T.INT, "decode every Nth frame", lo=0),
             "num-decode-surfaces": Key(T.INT, "decoder surfaces", lo=1, default="16"),
             "num-extra-surfaces": Key(T.INT, "extra decoder surfaces", lo=0, default="1"),
@@ -151,6 +154,8 @@ APP_GROUPS: list[GroupSpec] = [
             "async-process": FLAG,
             "no-pipeline-eos": FLAG,
             "drop-pipeline-eos": FLAG,
+            "failsafe-flush-count": Key(T.INT, "batches before a forced flush", lo=0, since="9.0"),
+            "drop-backward-sei": Key(T.FLAG, "drop SEI going back in time", since="9.0"),
             "config-file": Key(
                 T.PATH,
                 "new-mux config (USE_NEW_NVSTREAMMUX=yes)",
@@ -191,6 +196,14 @@ _GIE_KEYS: dict[str, Key] = {
     "audio-framesize": Key(T.INT, "audio frame size", lo=1),
     "audio-hopsize": Key(T.INT, "audio hop size", lo=1),
     "audio-rate": Key(T.INT, "audio rate", lo=1),
+    # Vision-encoder GIEs (plugin-type 2) read these; deepstream-app parses them from 9.0.
+    "model-variant": Key(T.STR, "vision encoder model variant", since="9.0"),
+    "device": Key(T.STR, "vision encoder device", since="9.0"),
+    "min-crop-size": Key(T.INT, "smallest crop encoded", lo=0, since="9.0"),
+    "verbose": Key(T.INT, "vision encoder logging", lo=0, since="9.0"),
+    "backend": Key(T.STR, "vision encoder backend", since="9.0"),
+    "triton-url": Key(T.STR, "Triton server URL", since="9.0"),
+    "triton-model": Key(T.STR, "Triton model name", since="9.0"),
 }
 
 APP_GROUPS += [
@@ -229,6 +242,7 @@ APP_GROUPS += [
             ),
             "user-meta-pool-size": Key(T.INT, "user meta pool", lo=1),
             "sub-batches": Key(T.STR, "e.g. 2:2 (6.4+)", since="7.0"),
+            "operate-on-class-ids": Key(T.INT_LIST, "classes tracked", since="9.0"),
             "enable-batch-process": Key(T.FLAG, "gone: always batched", deprecated=""),
             "enable-past-frame": Key(
                 T.FLAG, "gone: past-frame data is always output", deprecated=""
@@ -322,6 +336,9 @@ APP_GROUPS += [
             "rtsp-port": Key(T.INT, "RTSP server port (8554)", lo=1, hi=65535),
             "udp-port": Key(T.INT, "RTP port (5000)", lo=1, hi=65535),
             "udp-buffer-size": Key(T.INT, "bytes", lo=0),
+            "nvdslogger": Key(T.FLAG, "log FPS/latency with nvdslogger", since="9.0"),
+            "show-fps": Key(T.FLAG, "nvdslogger: print FPS", since="9.0"),
+            "show-latency": Key(T.FLAG, "nvdslogger: print latency", since="9.0"),
             "msg-conv-config": Key(T.PATH, "msgconv config", path=PathKind.CONFIG),
             "msg-conv-payload-type": Key(
                 T.INT,
@@ -354,6 +371,10 @@ APP_GROUPS += [
     GroupSpec("message-consumerN", r"message-consumer.*", None, "consumers (keys not checked)"),
     GroupSpec("secondary-pre-processN", r"secondary-pre-process.*", None, "(keys not checked)"),
     GroupSpec("audio-transform", r"audio-transform", None, "(keys not checked)"),
+    GroupSpec("source-list", r"source-list", None, "nvmultiurisrcbin sources (keys not checked)"),
+    GroupSpec("visionencoder", r"visionencoder", None, "(keys not checked)", since="9.0"),
+    GroupSpec("text-embedder", r"text-embedder", None, "(keys not checked)", since="9.0"),
+    GroupSpec("replay", r"replay", None, "(keys not checked)", since="9.0"),
 ]
 
 # Which app groups' `enable` is an integer that must be exactly 0 or 1 (reference §1).

@@ -45,6 +45,8 @@ BROKER_KEYS: dict[str, dict[str, Key]] = {
         "consumergroup": Key(T.STR, "consumer group"),
         "password": Key(T.STR, "password"),
         "share-connection": _SHARE,
+        "sensorid": Key(T.STR, "sensor id field", since="9.0"),
+        "flush-timeout": Key(T.INT, "ms before a partial flush", lo=0, since="9.1"),
     },
 }
 

@@ -101,6 +101,12 @@ NVINFER_GROUPS: list[GroupSpec] = [
             "classifier-async-mode": Key(T.BOOL, "async classification (needs tracker)"),
             "crop-objects-to-roi-boundary": Key(T.BOOL, "crop to ROI"),
             "output-tensor-meta": Key(T.BOOL, "attach raw tensors"),
+            "strongly-typed": Key(T.BOOL, "build a strongly typed network", since="9.0"),
+            "warmup-engine": Key(T.BOOL, "run the engine once before the first frame", since="9.0"),
+            "stabilize-buffer-count": Key(
+                T.INT, "buffers before timing is stable", lo=0, since="9.0"
+            ),
+            "dynamic-properties": Key(T.STR, "k=v;... set on the context", since="9.0"),
             "output-instance-mask": Key(T.BOOL, "instance masks"),
             "segmentation-threshold": Key(T.FLOAT, "mask threshold", lo=0.0, hi=1.0),
             "segmentation-output-order": Key(T.INT, "0 NCHW, 1 NHWC", lo=0, hi=1),

@@ -12,8 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from alpr_gen.brokers import KINDS, BrokerSettings, LoginStatus, login
 from alpr_gen.configset.views import SinkView
 from alpr_gen.deepstream.facts import DEFAULT_RTSP_PORT
+from alpr_gen.errors import BrokerError
 from alpr_gen.redact import mask_uri, printable
 from alpr_gen.run.preflight.model import FAIL, OK, SKIP, WARN, Check, PreflightContext
 
@@ -41,16 +43,21 @@ def conn_host_port(conn_str: str) -> tuple[str, int] | None:
     return None
 
 
-def broker_endpoint(sink: SinkView) -> tuple[str, int] | None:
-    """Where the sink's adaptor connects: conn-str, else hostname/port of its cfg (AMQP, Redis)."""
-    hp = conn_host_port(sink.conn_str) if sink.conn_str else None
-    if hp is None:
-        settings = sink.broker_settings()
-        host = settings.get("hostname") or settings.get("host")
-        port = settings.get("port", "")
-        if host and port.isdigit():
-            hp = (host, int(port))
-    return hp
+def broker_settings(ctx: PreflightContext, sink: SinkView) -> BrokerSettings:
+    """The sink's broker as its adaptor resolves it (host, port, credentials); BrokerError when
+    the adaptor would refuse the connection string."""
+    cfg = sink.broker_config
+    return BrokerSettings.from_config(
+        proto_lib=sink.proto_lib,
+        conn_str=sink.conn_str,
+        topic=sink.topic,
+        cfg=sink.broker_settings(),
+        base_dir=cfg.logical.parent if cfg is not None else ctx.cs.app_config.parent,
+        # In a container the adaptor sees only the environment docker passes: none of ours.
+        environ={} if ctx.docker_image else ctx.env.environ(),
+        cfg_name=cfg.logical.name if cfg is not None else "msg-broker-config",
+        site=ctx.cs.site,
+    )
 
 
 def tcp_reachable(host: str, port: int, timeout: float) -> str | None:
@@ -97,6 +104,7 @@ class _Probe:
     shown: str
     uri: str | None  # the camera's URI; None for a broker
     sink: SinkView | None = None
+    settings: BrokerSettings | None = None
 
 
 def reachability_and_login(ctx: PreflightContext) -> Iterator[Check]:
@@ -105,16 +113,19 @@ def reachability_and_login(ctx: PreflightContext) -> Iterator[Check]:
         return
     probes: list[_Probe] = []
     for sink in ctx.cs.msg_sinks:
-        hp = broker_endpoint(sink)
-        if hp is None:
-            yield Check(
-                f"broker [{sink.group}]",
-                FAIL,
-                f"cannot read host;port from {printable(sink.conn_str)!r}",
-                "msg-broker-conn-str must be host;port (semicolons)",
-            )
+        if sink.adaptor not in KINDS:
+            continue  # not a broker alpr-gen knows (validate reports a wrong proto-lib)
+        try:
+            settings = broker_settings(ctx, sink)
+        except BrokerError as exc:
+            yield Check(f"broker [{sink.group}]", FAIL, exc.message, exc.hint or "")
             continue
-        probes.append(_Probe(f"broker [{sink.group}]", *hp, f"{hp[0]}:{hp[1]}", None, sink))
+        shown = f"{settings.host}:{settings.port}"
+        probes.append(
+            _Probe(
+                f"broker [{sink.group}]", settings.host, settings.port, shown, None, sink, settings
+            )
+        )
     for src in ctx.cs.sources:
         if src.is_rtsp and (hp := uri_host_port(src.uri, DEFAULT_RTSP_PORT)):
             probes.append(_Probe(f"camera [{src.group}]", *hp, mask_uri(src.uri), src.uri))
@@ -152,7 +163,33 @@ def reachability_and_login(ctx: PreflightContext) -> Iterator[Check]:
                 "rtsp-reconnect-interval-sec is set",
             )
     if reachable:
-        from alpr_gen.run.preflight.login import broker_login
-
         with ThreadPoolExecutor(max_workers=min(8, len(reachable))) as pool:
-            yield from pool.map(lambda p: broker_login(ctx, p.sink, p.host, p.port), reachable)
+            yield from pool.map(lambda p: broker_login(ctx, p), reachable)
+
+
+_LOGIN_STATUS = {LoginStatus.OK: OK, LoginStatus.SKIPPED: SKIP}
+
+
+def broker_login(ctx: PreflightContext, probe: _Probe) -> Check:
+    """Log in with the credentials the sink's adaptor will use (its TCP check passed)."""
+    assert probe.sink is not None and probe.settings is not None  # broker probes carry both
+    name = f"broker login [{probe.sink.group}]"
+    cfg = probe.sink.broker_config
+    if cfg is None and probe.sink.broker_config_path is not None:
+        return Check(
+            name,
+            FAIL,
+            f"msg-broker-config {probe.sink.broker_config_path} missing",
+            "re-render the bundle (`alpr-gen render`) or fix msg-broker-config",
+        )
+    if cfg is not None and cfg.keyfile is None:
+        return Check(name, SKIP, f"{cfg.rel} unreadable (see the config set findings)")
+    if cfg is not None and cfg.keyfile is not None and cfg.keyfile.group("message-broker") is None:
+        return Check(
+            name,
+            FAIL,
+            f"{cfg.rel}: no [message-broker] group (the adaptor reads nothing without it)",
+            "re-render the bundle (`alpr-gen render`)",
+        )
+    res = login(probe.settings, ctx.env.login_timeout)
+    return Check(name, _LOGIN_STATUS.get(res.status, FAIL), res.message, res.hint)

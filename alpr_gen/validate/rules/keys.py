@@ -271,6 +271,19 @@ def deprecated(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS109", E, "key or value not available in the target DeepStream version")
 def wrong_version(cs: ConfigSet) -> Iterator[Hit]:
     target = version_key(cs.deepstream)
+    for src in keyfiles(cs):
+        assert src.keyfile is not None
+        for group in src.keyfile.groups.values():
+            spec = find_group(src.kind.value, group.name, src.adaptor)
+            if spec is not None and spec.since and target < version_key(spec.since):
+                yield hit(
+                    src,
+                    group.line,
+                    group.name,
+                    None,
+                    f"[{group.name}] exists only from DeepStream {spec.since} "
+                    f"(target is {cs.deepstream}): deepstream-app ignores it; remove it",
+                )
     for item in items(cs):
         k = item.key
         if k is None:

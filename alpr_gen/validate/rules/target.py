@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from alpr_gen.configset import ConfigSet
+from alpr_gen.deepstream.versions import jetson_problem
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.rules import Hit, rule
 
@@ -32,6 +33,13 @@ def bad_manifest(cs: ConfigSet) -> Iterator[Hit]:
             None,
             f"{cs.manifest_error}; checked as DeepStream {cs.deepstream} on {cs.platform}",
         )
+
+
+@rule("DS004", Severity.ERROR, "DeepStream release that does not run on the target Jetson")
+def jetson_mismatch(cs: ConfigSet) -> Iterator[Hit]:
+    problem = jetson_problem(cs.deepstream, cs.target.jetson) if cs.target.jetson else None
+    if problem:
+        yield Hit("manifest.json" if cs.manifest else cs.app.rel, 0, None, None, problem)
 
 
 @rule("DS003", Severity.INFO, "YAML or nvinferserver element config not checked")

@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from synth import CLASS_NAMES
+from alpr_synth import CLASS_NAMES
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ _FONTS: list[Path] = []
 def _init_worker() -> None:
     import cv2
 
-    from synth.fonts import find_plate_fonts
+    from alpr_synth.fonts import find_plate_fonts
 
     cv2.setNumThreads(1)  # one process per core already
     _FONTS[:] = find_plate_fonts(require_all=True)
@@ -40,7 +40,7 @@ def _init_worker() -> None:
 def _write_one(args: tuple[Path, str, int, int]) -> dict:
     import cv2
 
-    from synth.scene import make_scene
+    from alpr_synth.scene import make_scene
 
     root, split, seed, index = args
     scene = make_scene(seed, index, _FONTS)

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from synth.plates import Plate
+from alpr_synth.plates import Plate
 
 # Plate widths in metres (US, EU, Mercosur, two-line, dark) over a 1.8 m wide car.
 _PLATE_M = {"us": 0.305, "eu": 0.52, "mercosur": 0.40, "two_line": 0.28, "dark": 0.45}

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from synth.plates import _font
+from alpr_synth.plates import _font
 
 _SIGN_WORDS = (
     "STOP",

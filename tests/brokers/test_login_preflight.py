@@ -1,7 +1,10 @@
-"""Broker login checks against real mosquitto, redis-server and rabbitmq-server (127.0.0.1 only).
+"""Broker login rows of `run`'s preflight against real mosquitto, redis-server and
+rabbitmq-server (127.0.0.1 only), through alpr_gen.brokers.
 
 Each test writes a small bundle (app config with a type-6 sink + broker.txt) and runs the real
-preflight; the login row must say what is wrong and never show the password.
+preflight; the login row must say what is wrong and never show the password. These test
+preflight's use of the brokers package (moved from tests/run/test_broker_login.py); the
+brokers package's own tests are the other files here.
 """
 
 from __future__ import annotations
@@ -12,23 +15,22 @@ from pathlib import Path
 
 import pytest
 
+from alpr_gen.brokers import INSTALL_HINT, MASK, BrokerSettings, LoginStatus, login
 from alpr_gen.configset import load as load_bundle
-from alpr_gen.launch.broker_login import INSTALL_HINT, MASK, mqtt_login, protocol_of
+from alpr_gen.deepstream.facts import broker_of_adaptor
 from alpr_gen.run.preflight import FAIL, OK, SKIP, Check, Environment
+from run.conftest import BundleSpec, run_preflight, write_bundle
+from run.test_preflight import by_name, env_for
 
-from .conftest import (
+from .servers import (
     MQTT_PASSWORD,
     MQTT_USER,
     REDIS_PASSWORD,
-    BundleSpec,
     Pki,
     RunningBroker,
     closed_port,
-    run_preflight,
     stop_broker,
-    write_bundle,
 )
-from .test_preflight import by_name, env_for
 
 WRONG = "not-the-pw-42"
 LIBS = {
@@ -62,7 +64,9 @@ def preflight(
     return by_name(checks), root
 
 
-def login(tmp_path: Path, proto: str, port: int, settings: dict[str, str], **kw: object) -> Check:
+def login_row(
+    tmp_path: Path, proto: str, port: int, settings: dict[str, str], **kw: object
+) -> Check:
     checks, _ = preflight(tmp_path, proto, port, settings, **kw)  # type: ignore[arg-type]
     assert checks["broker [sink1]"].status == OK, checks["broker [sink1]"]
     return checks["broker login [sink1]"]
@@ -78,7 +82,7 @@ def assert_no_secret(check: Check, *secrets: str) -> None:
 
 @pytest.mark.brokers
 def test_mqtt_right_password_logs_in(tmp_path: Path, mosquitto_auth: RunningBroker) -> None:
-    c = login(tmp_path, "mqtt", mosquitto_auth.port,
+    c = login_row(tmp_path, "mqtt", mosquitto_auth.port,
               {"username": MQTT_USER, "password": MQTT_PASSWORD, "client-id": "lot7"})  # fmt: skip
     assert c.status == OK, c
     assert "CONNACK success" in c.detail and repr(MQTT_USER) in c.detail
@@ -89,7 +93,7 @@ def test_mqtt_right_password_logs_in(tmp_path: Path, mosquitto_auth: RunningBrok
 def test_mqtt_wrong_password_fails_with_credentials_hint(
     tmp_path: Path, mosquitto_auth: RunningBroker
 ) -> None:
-    c = login(tmp_path, "mqtt", mosquitto_auth.port, {"username": MQTT_USER, "password": WRONG})
+    c = login_row(tmp_path, "mqtt", mosquitto_auth.port, {"username": MQTT_USER, "password": WRONG})
     assert c.status == FAIL, c
     assert "credentials" in c.detail and "CONNACK" in c.detail
     assert "password=" in c.hint and "messaging.password" in c.hint and "broker.txt" in c.hint
@@ -98,7 +102,7 @@ def test_mqtt_wrong_password_fails_with_credentials_hint(
 
 @pytest.mark.brokers
 def test_mqtt_no_credentials_refused(tmp_path: Path, mosquitto_auth: RunningBroker) -> None:
-    c = login(tmp_path, "mqtt", mosquitto_auth.port, {})
+    c = login_row(tmp_path, "mqtt", mosquitto_auth.port, {})
     assert c.status == FAIL and "no username" in c.detail, c
 
 
@@ -109,7 +113,7 @@ def test_mqtt_env_overrides_cfg_like_the_adaptor(
     """The adaptor lets USER_MQTT / PASSWORD_MQTT override broker.txt; so does the check."""
     settings = {"username": "nobody", "password": WRONG}
     environ = {"USER_MQTT": MQTT_USER, "PASSWORD_MQTT": MQTT_PASSWORD}
-    c = login(tmp_path, "mqtt", mosquitto_auth.port, settings, environ=environ)
+    c = login_row(tmp_path, "mqtt", mosquitto_auth.port, settings, environ=environ)
     assert c.status == OK and "PASSWORD_MQTT" in c.detail, c
     assert_no_secret(c, MQTT_PASSWORD, WRONG)
 
@@ -125,14 +129,14 @@ def test_mqtt_tls_right_ca_relative_to_broker_cfg(
     certs = tmp_path / "b" / "certs"
     certs.mkdir(parents=True)
     shutil.copy(pki.ca, certs / "ca.crt")
-    c = login(tmp_path, "mqtt", mosquitto_tls.port,
+    c = login_row(tmp_path, "mqtt", mosquitto_tls.port,
               {"enable-tls": "1", "tls-cafile": "certs/ca.crt"})  # fmt: skip
     assert c.status == OK and "(TLS)" in c.detail, c
 
 
 @pytest.mark.brokers
 def test_mqtt_tls_wrong_ca_fails(tmp_path: Path, mosquitto_tls: RunningBroker, pki: Pki) -> None:
-    c = login(tmp_path, "mqtt", mosquitto_tls.port,
+    c = login_row(tmp_path, "mqtt", mosquitto_tls.port,
               {"enable-tls": "1", "tls-cafile": str(pki.other_ca), "password": WRONG,
                "username": "u"})  # fmt: skip
     assert c.status == FAIL, c
@@ -143,16 +147,16 @@ def test_mqtt_tls_wrong_ca_fails(tmp_path: Path, mosquitto_tls: RunningBroker, p
 
 @pytest.mark.brokers
 def test_mqtt_tls_missing_ca_file(tmp_path: Path, mosquitto_tls: RunningBroker) -> None:
-    c = login(tmp_path, "mqtt", mosquitto_tls.port,
+    c = login_row(tmp_path, "mqtt", mosquitto_tls.port,
               {"enable-tls": "1", "tls-cafile": "certs/nope.crt"})  # fmt: skip
     assert c.status == FAIL and "not found" in c.detail and "tls-cafile" in c.hint, c
-    c = login(tmp_path / "2", "mqtt", mosquitto_tls.port, {"enable-tls": "1"})
+    c = login_row(tmp_path / "2", "mqtt", mosquitto_tls.port, {"enable-tls": "1"})
     assert c.status == FAIL and "neither tls-cafile nor tls-capath" in c.detail, c
 
 
 @pytest.mark.brokers
 def test_mqtt_plain_to_a_tls_listener_fails(tmp_path: Path, mosquitto_tls: RunningBroker) -> None:
-    c = login(tmp_path, "mqtt", mosquitto_tls.port, {})
+    c = login_row(tmp_path, "mqtt", mosquitto_tls.port, {})
     assert c.status == FAIL and "enable-tls" in c.hint, c
 
 
@@ -161,7 +165,7 @@ def test_mqtt_plain_to_a_tls_listener_fails(tmp_path: Path, mosquitto_tls: Runni
 
 @pytest.mark.brokers
 def test_redis_right_password(tmp_path: Path, redis_auth: RunningBroker) -> None:
-    c = login(tmp_path, "redis", redis_auth.port, {"hostname": "127.0.0.1",
+    c = login_row(tmp_path, "redis", redis_auth.port, {"hostname": "127.0.0.1",
               "port": str(redis_auth.port), "password": REDIS_PASSWORD})  # fmt: skip
     assert c.status == OK and "AUTH + PING ok" in c.detail, c
     assert_no_secret(c, REDIS_PASSWORD)
@@ -169,7 +173,7 @@ def test_redis_right_password(tmp_path: Path, redis_auth: RunningBroker) -> None
 
 @pytest.mark.brokers
 def test_redis_wrong_password(tmp_path: Path, redis_auth: RunningBroker) -> None:
-    c = login(tmp_path, "redis", redis_auth.port, {"password": WRONG})
+    c = login_row(tmp_path, "redis", redis_auth.port, {"password": WRONG})
     assert c.status == FAIL and "WRONGPASS" in c.detail, c
     assert "messaging.password" in c.hint and "password=" in c.hint
     assert_no_secret(c, WRONG, REDIS_PASSWORD)
@@ -177,16 +181,16 @@ def test_redis_wrong_password(tmp_path: Path, redis_auth: RunningBroker) -> None
 
 @pytest.mark.brokers
 def test_redis_no_password_noauth(tmp_path: Path, redis_auth: RunningBroker) -> None:
-    c = login(tmp_path, "redis", redis_auth.port, {"streamsize": "100"})
+    c = login_row(tmp_path, "redis", redis_auth.port, {"streamsize": "100"})
     assert c.status == FAIL and "NOAUTH" in c.detail, c
 
 
 @pytest.mark.brokers
 def test_redis_password_but_server_has_none(tmp_path: Path, redis: RunningBroker) -> None:
-    c = login(tmp_path, "redis", redis.port, {"password": WRONG})
+    c = login_row(tmp_path, "redis", redis.port, {"password": WRONG})
     assert c.status == FAIL and "none configured" in c.detail, c
     assert_no_secret(c, WRONG)
-    ok = login(tmp_path / "2", "redis", redis.port, {})
+    ok = login_row(tmp_path / "2", "redis", redis.port, {})
     assert ok.status == OK and "PING (no password) ok" in ok.detail, ok
 
 
@@ -196,7 +200,7 @@ def test_redis_password_but_server_has_none(tmp_path: Path, redis: RunningBroker
 @pytest.mark.brokers
 @pytest.mark.slow
 def test_amqp_guest_logs_in(tmp_path: Path, rabbitmq_module: RunningBroker) -> None:
-    c = login(tmp_path, "amqp", rabbitmq_module.port,
+    c = login_row(tmp_path, "amqp", rabbitmq_module.port,
               {"username": "guest", "password": "guest", "exchange": "amq.topic",
                "topic": "alpr"})  # fmt: skip
     assert c.status == OK, c
@@ -207,7 +211,7 @@ def test_amqp_guest_logs_in(tmp_path: Path, rabbitmq_module: RunningBroker) -> N
 @pytest.mark.brokers
 @pytest.mark.slow
 def test_amqp_wrong_password(tmp_path: Path, rabbitmq_module: RunningBroker) -> None:
-    c = login(tmp_path, "amqp", rabbitmq_module.port,
+    c = login_row(tmp_path, "amqp", rabbitmq_module.port,
               {"username": "guest", "password": WRONG, "exchange": "amq.topic"})  # fmt: skip
     assert c.status == FAIL and "credentials" in c.detail, c
     assert "messaging.password" in c.hint
@@ -217,13 +221,13 @@ def test_amqp_wrong_password(tmp_path: Path, rabbitmq_module: RunningBroker) -> 
 @pytest.mark.brokers
 @pytest.mark.slow
 def test_amqp_missing_exchange(tmp_path: Path, rabbitmq_module: RunningBroker) -> None:
-    c = login(tmp_path, "amqp", rabbitmq_module.port,
+    c = login_row(tmp_path, "amqp", rabbitmq_module.port,
               {"username": "guest", "password": "guest", "exchange": "alpr-nope"})  # fmt: skip
     assert c.status == FAIL, c
     assert "exchange 'alpr-nope' does not exist" in c.detail
     assert "messaging.exchange" in c.hint and "exchange=" in c.hint
     # The passive declare created nothing: asking again still finds no exchange.
-    again = login(tmp_path / "2", "amqp", rabbitmq_module.port,
+    again = login_row(tmp_path / "2", "amqp", rabbitmq_module.port,
                   {"username": "guest", "password": "guest", "exchange": "alpr-nope"})  # fmt: skip
     assert again.status == FAIL
 
@@ -241,18 +245,20 @@ def test_no_login_row_when_tcp_fails_or_network_off(tmp_path: Path, redis: Runni
     assert "broker login [sink1]" not in checks
 
 
-def test_kafka_keeps_the_tcp_check_only(tmp_path: Path) -> None:
+def test_kafka_logs_in_for_real_and_a_port_that_is_not_kafka_fails(tmp_path: Path) -> None:
+    # Preflight used to stop at the TCP connect for Kafka; it now runs librdkafka's handshake
+    # (tests/brokers/test_kafka.py logs in to a real Kafka-protocol broker).
     import socket
 
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
     srv.listen()
     try:
-        c = login(tmp_path, "kafka", srv.getsockname()[1],
+        c = login_row(tmp_path, "kafka", srv.getsockname()[1],
                   {"proto-cfg": '"sasl.password=x"', "partition-key": "sensor.id"})  # fmt: skip
     finally:
         srv.close()
-    assert c.status == SKIP and "TCP check only" in c.detail
+    assert c.status == FAIL and "TCP check only" not in c.detail
 
 
 @pytest.mark.parametrize(
@@ -269,7 +275,7 @@ def test_missing_client_library_skips(
     srv.bind(("127.0.0.1", 0))
     srv.listen()
     try:
-        c = login(tmp_path, proto, srv.getsockname()[1], {"password": WRONG})
+        c = login_row(tmp_path, proto, srv.getsockname()[1], {"password": WRONG})
     finally:
         srv.close()
     assert c.status == SKIP and c.hint == INSTALL_HINT, c
@@ -296,17 +302,22 @@ def test_missing_broker_config_fails(tmp_path: Path) -> None:
 
 
 def test_mqtt_unreachable_port_is_a_failure_not_a_hang() -> None:
-    res = mqtt_login("127.0.0.1", closed_port(), {"password": WRONG}, base_dir=Path("."),
-                     timeout=1.0)  # fmt: skip
-    assert res.ok is False and WRONG not in res.message
+    settings = BrokerSettings.from_config(
+        proto_lib=LIBS["mqtt"], conn_str=f"127.0.0.1;{closed_port()}", topic="t",
+        cfg={"password": WRONG}, base_dir=Path("."), environ={},
+    )  # fmt: skip
+    res = login(settings, timeout=1.0)
+    assert res.ok is False and res.status is LoginStatus.UNREACHABLE and WRONG not in res.message
 
 
 def test_protocol_of() -> None:
-    assert protocol_of("/opt/nvidia/deepstream/deepstream/lib/libnvds_mqtt_proto.so") == "mqtt"
-    assert protocol_of("libnvds_amqp_proto.so") == "amqp"
-    assert protocol_of("libnvds_redis_proto.so") == "redis"
-    assert protocol_of("libnvds_kafka_proto.so") == "kafka"
-    assert protocol_of("libnvds_azure_proto.so") is None
+    assert (
+        broker_of_adaptor("/opt/nvidia/deepstream/deepstream/lib/libnvds_mqtt_proto.so") == "mqtt"
+    )
+    assert broker_of_adaptor("libnvds_amqp_proto.so") == "amqp"
+    assert broker_of_adaptor("libnvds_redis_proto.so") == "redis"
+    assert broker_of_adaptor("libnvds_kafka_proto.so") == "kafka"
+    assert broker_of_adaptor("libnvds_azure_proto.so") not in ("mqtt", "amqp", "redis", "kafka")
     assert MASK == "***"
 
 

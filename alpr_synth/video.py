@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from synth import PLATE_CLASS_ID, VEHICLE_CLASS_ID
-from synth.backgrounds import street_with_horizon
-from synth.fonts import find_plate_fonts
-from synth.plates import STYLES, render_plate
-from synth.vehicles import Sprite, alpha_paste, vehicle_sprite
+from alpr_synth import PLATE_CLASS_ID, VEHICLE_CLASS_ID
+from alpr_synth.backgrounds import street_with_horizon
+from alpr_synth.fonts import find_plate_fonts
+from alpr_synth.plates import STYLES, render_plate
+from alpr_synth.vehicles import Sprite, alpha_paste, vehicle_sprite
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from synth import PLATE_CLASS_ID, VEHICLE_CLASS_ID
-from synth.augment import degrade
-from synth.backgrounds import add_clutter, background
-from synth.plates import STYLES, render_plate
-from synth.vehicles import (
+from alpr_synth import PLATE_CLASS_ID, VEHICLE_CLASS_ID
+from alpr_synth.augment import degrade
+from alpr_synth.backgrounds import add_clutter, background
+from alpr_synth.plates import STYLES, render_plate
+from alpr_synth.vehicles import (
     Sprite,
     alpha_paste,
     random_homography,

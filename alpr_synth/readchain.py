@@ -16,7 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from synth import PLATE_CLASS_ID
+from alpr_synth import PLATE_CLASS_ID
 
 PLATE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 

@@ -1,1 +1,0 @@
-"""Kept only for `broker_login`, which moves to `alpr_gen.brokers`."""
