@@ -84,6 +84,32 @@ def run(
     no_build: Annotated[
         bool, typer.Option("--no-build", help="Do not build a missing parser library.")
     ] = False,
+    backend: Annotated[
+        str,
+        typer.Option(
+            "--backend",
+            help="auto | deepstream-app | preview. auto: deepstream-app where it is installed, "
+            "else the preview backend (the set run in-process, without DeepStream).",
+        ),
+    ] = "auto",
+    events: Annotated[
+        Path | None,
+        typer.Option(
+            "--events",
+            metavar="FILE",
+            help="Preview backend: write the message payloads (and plate reads, line crossings, "
+            "the summary) to this JSON Lines file instead of sending them to the broker.",
+        ),
+    ] = None,
+    frames: Annotated[
+        int | None,
+        typer.Option(
+            "--frames",
+            min=1,
+            help="Preview backend: stop once every stream has given N frames (file-loop sets "
+            "otherwise run until Ctrl-C).",
+        ),
+    ] = None,
     no_network_checks: Annotated[
         bool,
         typer.Option(
@@ -92,7 +118,8 @@ def run(
         ),
     ] = False,
 ) -> None:
-    """Check the machine, launch deepstream-app, show per-stream FPS, forward Ctrl-C."""
+    """Check the machine, run the set (deepstream-app, or the preview backend where DeepStream is
+    not installed), show per-stream FPS, forward Ctrl-C."""
     from alpr_gen.commands.output import (
         console,
         preflight_table,
@@ -109,7 +136,7 @@ def run(
         refuse_unless_ready,
         stream_names,
     )
-    from alpr_gen.run.view import RunState, make_view
+    from alpr_gen.run.view import RunState, make_view, print_summary
 
     opts = RunOptions(
         site=site,
@@ -126,6 +153,9 @@ def run(
         force=force,
         build_parser=not no_build,
         env=Environment(network=not no_network_checks),
+        backend=backend,
+        events=events,
+        frames=frames,
     )
     out_console = console()
     opened = open_set(opts)
@@ -135,11 +165,16 @@ def run(
     prepared = prepare(opened, opts)
     root = prepared.cs.app_config.parent.resolve()
     out_console.print(preflight_table(prepared.preflight.checks, title=f"preflight: {root}"))
+    if prepared.notice:
+        out_console.print(f"alpr-gen: {prepared.notice}", highlight=False)
     print_rows(prepared.backend.describe(), out_console)
     if dry_run:
         raise typer.Exit(0)
     refuse_unless_ready(prepared, opts)
-    view = make_view(out_console, RunState(stream_names=stream_names(prepared.cs)))
+    state = RunState(stream_names=stream_names(prepared.cs))
+    view = make_view(out_console, state, title=prepared.backend.name)
     with view:
         code = launch(prepared, view.event)
+    if state.summary is not None:
+        print_summary(state.summary, out_console)
     raise typer.Exit(code)

@@ -27,7 +27,7 @@ class PreviewOptions:
     providers: Sequence[str] | None = None  # onnxruntime execution providers (default: best)
     threads: int | None = None  # onnxruntime intra-op threads
     login_timeout: float = 3.0
-    max_frames: int | None = None  # stop after this many frames in total (benchmarks, tests)
+    max_frames: int | None = None  # --frames N: stop once every stream gave N frames
 
 
 class PreviewBackend:

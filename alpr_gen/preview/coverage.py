@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from alpr_gen.configset import ConfigSet
 from alpr_gen.deepstream.facts import SinkType
@@ -70,9 +71,17 @@ def _app_kind(group: str) -> str:
     return group
 
 
-def ignored_keys(cs: ConfigSet) -> list[str]:
-    """`file [group] key (why)` for every key present that the preview backend does not use."""
-    out: list[str] = []
+@dataclass(frozen=True)
+class Ignored:
+    file: str
+    what: str  # a key, or a description
+    group: str = ""
+    why: str = ""
+
+
+def ignored_keys(cs: ConfigSet) -> list[Ignored]:
+    """Every key (or feature) present in the set that the preview backend does not use."""
+    out: list[Ignored] = []
     kf = cs.app.keyfile
     if kf is not None:
         for group in kf.groups.values():
@@ -82,7 +91,7 @@ def ignored_keys(cs: ConfigSet) -> list[str]:
             if enabled is not None and enabled.strip() in ("0", "false"):
                 continue
             if handled is None:
-                out.append(f"{cs.app.rel} [{group.name}] (whole group)")
+                out.append(Ignored(cs.app.rel, f"[{group.name}]", why="not emulated"))
                 continue
             out += _keys(cs.app.rel, group.name, group.entries, handled)
             if kind == "sink":
@@ -99,35 +108,45 @@ def ignored_keys(cs: ConfigSet) -> list[str]:
         extra = sorted(set(s.sections) - _TRACKER_SECTIONS - {"StateEstimator"})
         if s.kind != "IOU":
             out.append(
-                f"{cs.tracker_file.rel}: {s.kind} runs as ByteTrack (Kalman + IoU); "
-                f"sections not emulated: {', '.join(extra) or 'none'}"
+                Ignored(
+                    cs.tracker_file.rel,
+                    ", ".join(extra) or "its visual features",
+                    why=f"{s.kind} runs as ByteTrack (Kalman filter + IoU)",
+                )
             )
     if cs.analytics is not None and cs.analytics.overcrowding:
-        out.append(f"{cs.analytics.file.rel}: overcrowding groups (not emulated)")
+        out.append(Ignored(cs.analytics.file.rel, "[overcrowding-stream-N]", why="not emulated"))
     return out
 
 
-def _keys(rel: str, group: str, entries: Iterable[str], handled: set[str]) -> list[str]:
-    out = []
-    for key in entries:
-        if key in handled or _BBOX_COLOR.fullmatch(key):
-            continue
-        why = _WHY.get(key)
-        out.append(f"{rel} [{group}] {key}" + (f" ({why})" if why else ""))
-    return out
+def _keys(rel: str, group: str, entries: Iterable[str], handled: set[str]) -> list[Ignored]:
+    return [
+        Ignored(rel, key, group, _WHY.get(key, ""))
+        for key in entries
+        if key not in handled and not _BBOX_COLOR.fullmatch(key)
+    ]
 
 
-def _sink_type(cs: ConfigSet, group: str, value: str | None) -> list[str]:
+def _sink_type(cs: ConfigSet, group: str, value: str | None) -> list[Ignored]:
     from alpr_gen.configset.values import glib_int
 
     t = glib_int(value)
     if t in (SinkType.FAKE, SinkType.FILE, SinkType.MSG_BROKER):
         return []
-    return [f"{cs.app.rel} [{group}] type={value} (display/RTSP/DRM output is not emulated)"]
+    return [Ignored(cs.app.rel, f"type={value}", group, "display/RTSP/DRM output")]
 
 
-def summarize(items: list[str], limit: int = 12) -> str:
-    """One line for the start notice: the first `limit` items and how many more."""
-    shown = "; ".join(items[:limit])
-    more = len(items) - limit
-    return shown + (f"; and {more} more" if more > 0 else "")
+def summarize(items: list[Ignored]) -> str:
+    """One line: per file, each key once (with how many groups hold it) and why."""
+    by_file: dict[str, dict[tuple[str, str], list[str]]] = {}
+    for item in items:
+        by_file.setdefault(item.file, {}).setdefault((item.what, item.why), []).append(item.group)
+    parts = []
+    for file, keys in by_file.items():
+        shown = []
+        for (what, why), groups in keys.items():
+            where = f"[{groups[0]}]" if len(groups) == 1 and groups[0] else f"x{len(groups)}"
+            text = f"{what} {where}" if groups[0] else what
+            shown.append(text + (f" ({why})" if why else ""))
+        parts.append(f"{file}: " + ", ".join(shown))
+    return "; ".join(parts)

@@ -54,7 +54,7 @@ def open_instance(
     gie: Gie, *, deepstream: str, providers: Sequence[str] | None, threads: int | None
 ) -> InferInstance:
     """Build the nvinfer instance of an enabled GIE group; PreviewError says what is missing."""
-    from alpr_gen.deepstream.versions import parser_abi_for
+    from alpr_gen.deepstream.versions import RELEASES
     from alpr_gen.errors import AlprGenError
     from alpr_gen.nvinfer.bridge import ParserBridge, build_bridge
     from alpr_gen.nvinfer.session import InferSession
@@ -88,7 +88,7 @@ def open_instance(
         )
     try:
         session = InferSession(Path(settings.onnx_file), providers=providers, threads=threads)
-        abi = parser_abi_for(deepstream)
+        abi = RELEASES[deepstream].parser_abi
         bridge = ParserBridge(Path(lib), build_bridge(abi).harness)
     except AlprGenError as exc:
         raise PreviewError(f"{gie.config.rel}: {exc.message}", hint=exc.hint) from None

@@ -62,9 +62,7 @@ class RunLoop:
         try:
             for batch in mux.batches(self.stop):
                 self._batch(batch)
-                if self.max_frames is not None and sum(self.counters.frames.values()) >= (
-                    self.max_frames
-                ):
+                if self._enough():
                     break
         finally:
             for src in self.sources:
@@ -72,6 +70,16 @@ class RunLoop:
             for src in self.sources:
                 src.join(timeout=5)
         return 1 if self.counters.failures else 0
+
+    def _enough(self) -> bool:
+        """--frames N: every stream has given N frames (or ended)."""
+        if self.max_frames is None:
+            return False
+        done = self.counters.frames
+        ended = {s.spec.stream for s in self.sources if s.ended}
+        return all(
+            done.get(s.stream, 0) >= self.max_frames or s.stream in ended for s in self.st.sources
+        )
 
     def _batch(self, batch: Batch) -> None:
         st, c = self.st, self.counters

@@ -78,6 +78,7 @@ class VideoSource:
         )
         self.frames = 0
         self.reconnects = 0
+        self.ended = False
 
     def start(self) -> None:
         self._thread.start()
@@ -117,6 +118,7 @@ class VideoSource:
             error = f"{type(exc).__name__}: {exc}"
         if error and not self._stop.is_set():
             self._notify(self.spec.stream, "error", error)
+        self.ended = True
         self._put(EndOfStream(error))
 
     def _read_all(self) -> str | None:
