@@ -17,7 +17,9 @@ from alpr_gen.configset import Gie
 from alpr_gen.errors import PreviewError
 
 if TYPE_CHECKING:
-    from alpr_gen.nvinfer.bridge import ParserBridge
+    import numpy as np
+
+    from alpr_gen.nvinfer.bridge import Layer, ParserBridge
     from alpr_gen.nvinfer.session import InferSession
     from alpr_gen.nvinfer.settings import InferSettings, PreprocessSpec
 
@@ -48,6 +50,23 @@ class InferInstance:
     def net(self) -> tuple[int, int, int]:
         """NvDsInferNetworkInfo: width, height, channels."""
         return (self.spec.net_width, self.spec.net_height, self.spec.channels)
+
+    def frame_layers(self, batch: np.ndarray) -> list[list[Layer]]:
+        """Per item, the output layers the parser gets; see `frame_layers`."""
+        return frame_layers(self.session, batch)
+
+
+def frame_layers(session: InferSession, batch: np.ndarray) -> list[list[Layer]]:
+    """The session's per-item output layers for a batch of any size up to the model's: an engine
+    built for batch N runs any batch up to N, so a model exported with a fixed batch N gets the
+    batch padded with zero images, whose outputs are dropped."""
+    import numpy as np
+
+    n, fixed = len(batch), session.max_batch
+    if fixed is not None and 0 < n < fixed:
+        pad = np.zeros((fixed - n, *batch.shape[1:]), batch.dtype)
+        return session.frame_layers(np.concatenate([batch, pad]))[:n]
+    return session.frame_layers(batch)
 
 
 def open_instance(

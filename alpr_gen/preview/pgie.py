@@ -66,7 +66,7 @@ class PrimaryGie:
         if skip:
             return False
         tensor, geos = preprocess_batch([f.image for f in batch], self.inst.spec)
-        per_frame = self.inst.session.frame_layers(tensor)
+        per_frame = self.inst.frame_layers(tensor)
         for frame, layers, geo in zip(batch, per_frame, geos, strict=True):
             dets = boxes_to_frame(self.detect(frame, layers), geo)
             dets = frame_filter(

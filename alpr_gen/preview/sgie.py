@@ -109,7 +109,7 @@ class SecondaryGie:
         for frame, o in items:
             rect = _clip(o, frame.width, frame.height)
             tensors.append(preprocess(frame.image, self.inst.spec, roi=rect).tensor)
-        layers = self.inst.session.frame_layers(np.stack(tensors))
+        layers = self.inst.frame_layers(np.stack(tensors))
         out = []
         for (frame, o), frame_layers in zip(items, layers, strict=True):
             ok, attrs, _ = self.inst.bridge.classifier(
