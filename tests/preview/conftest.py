@@ -17,7 +17,6 @@ from alpr_gen.configset import load
 from alpr_gen.preview.backend import PreviewBackend, PreviewOptions
 from alpr_gen.preview.summary import Counters
 from alpr_gen.run.events import Event, LineCrossed, PlateRead, RunSummary
-
 from brokers.servers import (  # noqa: F401 - fixtures
     mosquitto,
     mosquitto_auth,

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
-
-from alpr_gen.deepstream.facts import INT_MAX, NVINFER_MIN_OBJECT_SIZE
 from alpr_gen.nvinfer.bridge import Attribute
 from alpr_gen.nvinfer.settings import InferSettings
+
+from alpr_gen.deepstream.facts import INT_MAX, NVINFER_MIN_OBJECT_SIZE
 from alpr_gen.preview.gie import InferInstance
 from alpr_gen.preview.meta import UNTRACKED_OBJECT_ID, FrameMeta, ObjectMeta
 from alpr_gen.preview.sgie import SecondaryGie
