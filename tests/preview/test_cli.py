@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from alpr_gen.cli import main
 from alpr_gen.run.preflight import Environment
 from alpr_gen.run.session import RunOptions, open_set, prepare
