@@ -53,14 +53,14 @@ class LaunchError(AlprGenError):
 
 class BrokerError(AlprGenError):
     """A message broker cannot be reached, logged in to or published to."""
+
+
 class NvinferError(AlprGenError):
     """nvinfer's behaviour cannot be reproduced for these inputs (alpr_gen.nvinfer)."""
 
 
 class InferConfigError(NvinferError):
     """An nvinfer config value nvinfer itself would reject; the message names the key."""
-
-
 
 
 class PreviewError(AlprGenError):

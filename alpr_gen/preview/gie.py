@@ -23,10 +23,6 @@ if TYPE_CHECKING:
     from alpr_gen.nvinfer.session import InferSession
     from alpr_gen.nvinfer.settings import InferSettings, PreprocessSpec
 
-# The app-group keys deepstream-app sets on the element (its values win over the file's).
-_OVERRIDES = ("batch-size", "interval", "gie-unique-id", "gpu-id", "operate-on-gie-id",
-              "operate-on-class-ids")  # fmt: skip
-
 
 def read_labels(gie: Gie) -> list[str]:
     """The label file: one label per line (a detector's classes)."""
@@ -77,7 +73,6 @@ def open_instance(
     from alpr_gen.errors import AlprGenError
     from alpr_gen.nvinfer.bridge import ParserBridge, build_bridge
     from alpr_gen.nvinfer.session import InferSession
-    from alpr_gen.nvinfer.settings import InferSettings
 
     where = f"[{gie.name}]"
     if gie.config is None or gie.config.keyfile is None:
@@ -85,12 +80,8 @@ def open_instance(
             f"{gie.app.rel} {where}: its nvinfer config-file is missing or unreadable",
             hint="run `alpr-gen validate` on the set",
         )
-    overrides = {k: v for k in _OVERRIDES if (v := gie.group.get(k)) is not None}
-    overrides["process-mode"] = "1" if gie.primary else "2"
     try:
-        settings = InferSettings.from_keyfile(
-            gie.config.keyfile, overrides, base_dir=gie.config.logical.parent
-        )
+        settings = gie.infer_settings()  # the app group's keys over the file, as deepstream-app
     except AlprGenError as exc:
         raise PreviewError(f"{gie.config.rel}: {exc.message}", hint=exc.hint) from None
     if settings.onnx_file is None or not Path(settings.onnx_file).is_file():
