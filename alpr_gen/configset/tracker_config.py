@@ -61,29 +61,35 @@ class TrackerSettings:
         return self.number("DataAssociator", "checkClassMatch", 1) != 0
 
 
-def _plain(node: yaml.Node) -> Scalar | Sections | list[object]:
+def _scalar(node: yaml.Node) -> Scalar:
     import yaml
 
-    if isinstance(node, yaml.MappingNode):
-        return {str(_plain(k)): _plain(v) for k, v in node.value}  # type: ignore[misc]
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(v) for v in node.value]
-    value = yaml.safe_load(node.value) if isinstance(node, yaml.ScalarNode) else None
+    if not isinstance(node, yaml.ScalarNode):
+        return None
+    value = yaml.safe_load(node.value)
     return value if isinstance(value, str | int | float | bool) or value is None else str(value)
+
+
+def _sections(root: yaml.Node) -> Sections:
+    """Top-level mappings of scalars: section -> key -> value (nested values are left out)."""
+    import yaml
+
+    out: Sections = {}
+    if not isinstance(root, yaml.MappingNode):
+        return out
+    for name, body in root.value:
+        if isinstance(body, yaml.MappingNode):
+            out[str(_scalar(name))] = {
+                str(_scalar(k)): _scalar(v) for k, v in body.value if isinstance(v, yaml.ScalarNode)
+            }
+    return out
 
 
 def tracker_settings(src: ConfigFile | None) -> TrackerSettings | None:
     """The tracker's kind and sections (None when the file is missing or not YAML we read)."""
     if src is None or src.yaml_root is None:
         return None
-    root = _plain(src.yaml_root)
-    if not isinstance(root, dict):
-        return None
-    sections: Sections = {
-        str(name): {str(k): v for k, v in body.items() if not isinstance(v, dict | list)}
-        for name, body in root.items()
-        if isinstance(body, dict)
-    }
+    sections = _sections(src.yaml_root)
 
     def num(section: str, key: str) -> float:
         value = sections.get(section, {}).get(key)

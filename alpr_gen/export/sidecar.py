@@ -17,8 +17,6 @@ from alpr_gen.fsutil import sha256_file
 SIDECAR_FORMAT = 1
 
 
-
-
 def labels_text(names: tuple[str, ...]) -> str:
     """One class name per line, in class-index order (nvinfer's labelfile-path)."""
     return "".join(f"{name}\n" for name in names)

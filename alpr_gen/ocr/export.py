@@ -376,8 +376,6 @@ def _run(model: onnx.ModelProto, outputs: list[str], x: Any, src: Path) -> list[
         raise ExportError(f"{src}: onnxruntime cannot run the fixed-size model: {exc}") from None
 
 
-
-
 def _write_all(out: Path, files: dict[str, bytes]) -> None:
     """Write every file to a temp name first, then rename them all: nothing half-written."""
     try:

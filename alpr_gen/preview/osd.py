@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -102,16 +102,16 @@ def _draw_analytics(img: np.ndarray, stream: int, a: AnalyticsStage, style: OsdS
             cv2.polylines(img, [pts], True, (255, 255, 0), 2)
             count = a.roi_counts.get((stream, rule.label), 0)
             _text(img, f"{rule.label}: {count}", int(pts[0][0]), int(pts[0][1]), style)
-    for rule in a.view.lines:
-        if rule.stream != stream or not rule.enabled:
+    for line in a.view.lines:
+        if line.stream != stream or not line.enabled:
             continue
-        (x1, y1), (x2, y2) = a.line_in_frame(rule)
+        (x1, y1), (x2, y2) = a.line_in_frame(line)
         cv2.line(img, (int(x1), int(y1)), (int(x2), int(y2)), (255, 255, 0), 2)
-        d0, d1 = a._scale(rule.direction[0]), a._scale(rule.direction[1])
+        d0, d1 = a._scale(line.direction[0]), a._scale(line.direction[1])
         cv2.arrowedLine(img, (int(d0[0]), int(d0[1])), (int(d1[0]), int(d1[1])), (0, 255, 255), 2)
         if a.view.osd_mode >= 2:
-            count = a.line_counts.get((stream, rule.label), 0)
-            _text(img, f"{rule.label}: {count}", int(x1), int(y1) - 4, style)
+            count = a.line_counts.get((stream, line.label), 0)
+            _text(img, f"{line.label}: {count}", int(x1), int(y1) - 4, style)
 
 
 def tile(frames: dict[int, np.ndarray], layout: TileLayout, n_streams: int) -> np.ndarray:
@@ -148,7 +148,8 @@ class VideoWriter:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._out: Any = av.open(str(self._tmp), mode="w", format=_CONTAINERS.get(container, "mp4"))
         rate = Fraction(fps).limit_denominator(1001) if fps > 0 else Fraction(30)
-        self._stream: Any = self._out.add_stream(_CODECS.get(codec, "libx264"), rate=rate)
+        # PyAV types add_stream's result as a union of stream kinds; this one is video.
+        self._stream = cast(Any, self._out.add_stream(_CODECS.get(codec, "libx264"), rate=rate))
         self._stream.width, self._stream.height = width - width % 2, height - height % 2
         self._stream.pix_fmt = "yuv420p"
         if bitrate > 0:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from alpr_gen.errors import PreviewError
+from alpr_gen.nvinfer.bridge import Layer
 from alpr_gen.preview.gie import InferInstance
 from alpr_gen.preview.meta import Batch, FrameMeta, ObjectMeta
 
@@ -27,7 +28,7 @@ class PrimaryGie:
     batches_inferred: int = 0
     frames_inferred: int = 0
 
-    def detect(self, frame: FrameMeta, layers: list) -> np.ndarray:  # type: ignore[type-arg]
+    def detect(self, frame: FrameMeta, layers: list[Layer]) -> np.ndarray:
         """One frame's parsed, clustered detections in network pixels [n, 6]."""
         from alpr_gen.nvinfer.cluster import cluster_for
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from alpr_gen.deepstream.facts import NVINFER_MIN_OBJECT_SIZE, REINFER_AREA_GROWTH
 from alpr_gen.errors import PreviewError
+from alpr_gen.nvinfer.geometry import Rect
 from alpr_gen.preview.gie import InferInstance
 from alpr_gen.preview.meta import Batch, Classification, FrameMeta, ObjectMeta
 
@@ -140,10 +141,8 @@ class SecondaryGie:
         return out
 
 
-def _clip(o: ObjectMeta, width: int, height: int) -> object:
+def _clip(o: ObjectMeta, width: int, height: int) -> Rect:
     """The object's rectangle inside the frame (nvinfer crops only what the surface holds)."""
-    from alpr_gen.nvinfer.geometry import Rect
-
     left = min(max(0.0, o.left), float(width - 2))
     top = min(max(0.0, o.top), float(height - 2))
     right = min(float(width), o.right)

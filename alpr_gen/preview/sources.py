@@ -22,10 +22,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from alpr_gen.redact import mask_uri
+
+if TYPE_CHECKING:
+    from av.container import InputContainer
 
 QUEUE_FRAMES = 4
 OPEN_TIMEOUT_S = 10.0
@@ -156,7 +160,7 @@ class VideoSource:
             self.reconnects += 1
         return None
 
-    def _open(self) -> object:
+    def _open(self) -> InputContainer:
         import av
 
         spec = self.spec
@@ -181,10 +185,10 @@ class VideoSource:
         except (OSError, av.FFmpegError) as exc:
             return f"cannot open: {_why(exc)}", False
         try:
-            stream = container.streams.video[0]  # type: ignore[attr-defined]
+            stream = container.streams.video[0]
             stream.thread_type = "AUTO"
             last_frame_at = time.monotonic()
-            for packet in container.demux(stream):  # type: ignore[attr-defined]
+            for packet in container.demux(stream):
                 if self._stop.is_set():
                     return None, got
                 for frame in packet.decode():
@@ -205,7 +209,7 @@ class VideoSource:
             return "no video stream", got
         finally:
             with contextlib.suppress(Exception):
-                container.close()  # type: ignore[attr-defined]
+                container.close()
         return None, got
 
 

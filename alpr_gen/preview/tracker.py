@@ -158,7 +158,7 @@ class ByteTracker:
         else:
             dets = sv.Detections.empty()
         out = self.impl.update(dets)
-        pairs = []
+        pairs: list[tuple[int, ObjectMeta]] = []
         if out.class_id is None or out.tracker_id is None:
             return pairs
         for idx, tid in zip(out.class_id, out.tracker_id, strict=True):
