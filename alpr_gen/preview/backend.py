@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alpr_gen.configset import ConfigSet
+from alpr_gen.preview.gie import RunnerFactory
 from alpr_gen.preview.summary import Counters
 from alpr_gen.redact import mask_uri
 from alpr_gen.run.backend import Emit
@@ -28,6 +29,7 @@ class PreviewOptions:
     threads: int | None = None  # onnxruntime intra-op threads
     login_timeout: float = 3.0
     max_frames: int | None = None  # --frames N: stop once every stream gave N frames
+    runner_for: RunnerFactory | None = None  # another model runner per GIE (benchmarks)
 
 
 class PreviewBackend:
@@ -77,7 +79,7 @@ class PreviewBackend:
         o = self.options
         stages = build_stages(
             self.cs, events=o.events, providers=o.providers, threads=o.threads,
-            login_timeout=o.login_timeout,
+            login_timeout=o.login_timeout, runner_for=o.runner_for,
         )  # fmt: skip
         loop = RunLoop(self.cs, stages, emit, self._stop, max_frames=o.max_frames)
         self.counters = loop.counters

@@ -14,6 +14,7 @@ from alpr_gen.configset.views import SinkView
 from alpr_gen.deepstream.facts import SinkType, SourceType
 from alpr_gen.errors import PreviewError
 from alpr_gen.preview.analytics import AnalyticsStage
+from alpr_gen.preview.gie import RunnerFactory
 from alpr_gen.preview.msgconv import MsgconvSettings
 from alpr_gen.preview.osd import OsdStyle, TileLayout, rgba
 from alpr_gen.preview.pgie import PrimaryGie
@@ -115,6 +116,7 @@ def build_stages(
     providers: Sequence[str] | None,
     threads: int | None,
     login_timeout: float,
+    runner_for: RunnerFactory | None = None,
 ) -> Stages:
     from alpr_gen.preview.gie import open_instance
 
@@ -126,7 +128,10 @@ def build_stages(
                       m.batched_push_timeout)  # fmt: skip
     stages = Stages(specs, fps, mux)
     for gie in cs.enabled_gies:
-        inst = open_instance(gie, deepstream=cs.deepstream, providers=providers, threads=threads)
+        inst = open_instance(
+            gie, deepstream=cs.deepstream, providers=providers, threads=threads,
+            runner_for=runner_for,
+        )  # fmt: skip
         if gie.primary:
             stages.pgie = PrimaryGie(inst)
         else:

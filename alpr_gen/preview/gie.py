@@ -8,10 +8,10 @@ for the parser ABI of the set's DeepStream release.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from alpr_gen.configset import Gie
 from alpr_gen.errors import PreviewError
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     import numpy as np
 
     from alpr_gen.nvinfer.bridge import Layer, ParserBridge
-    from alpr_gen.nvinfer.session import InferSession
     from alpr_gen.nvinfer.settings import InferSettings, PreprocessSpec
 
 
@@ -31,13 +30,29 @@ def read_labels(gie: Gie) -> list[str]:
     return [line.strip() for line in gie.labels.text.splitlines() if line.strip()]
 
 
+class ModelRunner(Protocol):
+    """What runs the model for a GIE: alpr_gen.nvinfer's InferSession (onnxruntime) by default;
+    benchmarks may put another runner of the same network in its place."""
+
+    @property
+    def max_batch(self) -> int | None: ...
+
+    def frame_layers(self, batch: np.ndarray) -> list[list[Layer]]: ...
+
+    def preprocess_spec(self, settings: InferSettings) -> PreprocessSpec: ...
+
+
+# Gie + its settings -> a runner to use instead of onnxruntime, or None for the default.
+RunnerFactory = Callable[[Gie, "InferSettings"], "ModelRunner | None"]
+
+
 @dataclass
 class InferInstance:
     """One nvinfer: settings, session, preprocessing and the parser bridge."""
 
     gie: Gie
     settings: InferSettings
-    session: InferSession
+    session: ModelRunner
     spec: PreprocessSpec
     bridge: ParserBridge
     labels: list[str]
@@ -52,7 +67,7 @@ class InferInstance:
         return frame_layers(self.session, batch)
 
 
-def frame_layers(session: InferSession, batch: np.ndarray) -> list[list[Layer]]:
+def frame_layers(session: ModelRunner, batch: np.ndarray) -> list[list[Layer]]:
     """The session's per-item output layers for a batch of any size up to the model's: an engine
     built for batch N runs any batch up to N, so a model exported with a fixed batch N gets the
     batch padded with zero images, whose outputs are dropped."""
@@ -66,7 +81,12 @@ def frame_layers(session: InferSession, batch: np.ndarray) -> list[list[Layer]]:
 
 
 def open_instance(
-    gie: Gie, *, deepstream: str, providers: Sequence[str] | None, threads: int | None
+    gie: Gie,
+    *,
+    deepstream: str,
+    providers: Sequence[str] | None,
+    threads: int | None,
+    runner_for: RunnerFactory | None = None,
 ) -> InferInstance:
     """Build the nvinfer instance of an enabled GIE group; PreviewError says what is missing."""
     from alpr_gen.deepstream.versions import RELEASES
@@ -84,7 +104,8 @@ def open_instance(
         settings = gie.infer_settings()  # the app group's keys over the file, as deepstream-app
     except AlprGenError as exc:
         raise PreviewError(f"{gie.config.rel}: {exc.message}", hint=exc.hint) from None
-    if settings.onnx_file is None or not Path(settings.onnx_file).is_file():
+    runner = runner_for(gie, settings) if runner_for is not None else None
+    if runner is None and (settings.onnx_file is None or not Path(settings.onnx_file).is_file()):
         raise PreviewError(
             f"{gie.config.rel}: onnx-file {settings.onnx_file or '(not set)'} not found; the "
             "preview backend runs the ONNX model (nvinfer would build its engine from it)",
@@ -97,7 +118,9 @@ def open_instance(
             hint=f"alpr-gen build-parser --out {Path(lib).parent if lib else 'lib'}",
         )
     try:
-        session = InferSession(Path(settings.onnx_file), providers=providers, threads=threads)
+        session = runner or InferSession(
+            Path(str(settings.onnx_file)), providers=providers, threads=threads
+        )
         abi = RELEASES[deepstream].parser_abi
         bridge = ParserBridge(Path(lib), build_bridge(abi).harness)
     except AlprGenError as exc:
