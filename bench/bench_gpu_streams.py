@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from demo_bundle import CLIP, ROOT, WEIGHTS, prepare, variant  # noqa: E402
+from demo_bundle import CLIP, ROOT, WEIGHTS, prepare, variant
 
 STREAM_FPS = 30.0
 TARGET_STREAMS = 32
@@ -134,7 +134,7 @@ def worker(bundle: str, workdir: str, streams: int, executor: str, device: str, 
                 providers=providers(executor),
                 threads=1,
                 runner_for=runner_factory(executor, device),
-            ),  # fmt: skip
+            ),
         )
         marks: dict[str, tuple[float, int]] = {}
 
@@ -179,7 +179,7 @@ def preview_throughput(bundle: Path, k: int, workers: int, executor: str, device
                 measure,
                 q,
             ),
-        )  # fmt: skip
+        )
         for i, n in enumerate(shares)
     ]
     for p in procs:

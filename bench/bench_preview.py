@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from demo_bundle import ROOT, prepare, set_keys, variant  # noqa: E402
+from demo_bundle import ROOT, prepare, set_keys, variant
 
 TARGET_CALLS = 1.2
 
