@@ -54,8 +54,8 @@ bench-gpu-carry: install-test
 	$(BIN)/python bench/demo_bundle.py --out out/demo
 	rm -rf .bench_gpu && mkdir -p .bench_gpu && cp -rL out/demo .bench_gpu/demo
 	rm -f .bench_gpu/demo/models/alpr_demo_yolo11n.onnx
-	grep -qx '/.bench_gpu/' .git/info/exclude 2>/dev/null || echo /.bench_gpu/ >> .git/info/exclude
-	grep -qx '/.whl/' .git/info/exclude 2>/dev/null || echo /.whl/ >> .git/info/exclude
+	x=$$(git rev-parse --git-path info/exclude); mkdir -p "$$(dirname $$x)"; \
+	  for p in /.bench_gpu/ /.whl/; do grep -qx "$$p" "$$x" 2>/dev/null || echo "$$p" >> "$$x"; done
 	$(BIN)/python -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
 	  --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
 	  --platform manylinux2014_x86_64 -d .whl av==18.1.0 trackers==2.6.1 supervision==0.31.2 \
