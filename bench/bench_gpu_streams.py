@@ -254,7 +254,7 @@ def main() -> int:
         type=int,
         nargs="*",
         default=None,
-        help="stream counts to try (default 16 32 48 64; --cpu-check: 2)",
+        help="stream counts to try (default 16 32 48; --cpu-check: 2)",
     )
     ap.add_argument("--workers", type=int, default=None,
                     help="worker processes (default: cores - 2)")  # fmt: skip
@@ -272,8 +272,8 @@ def main() -> int:
     gpu = args.gpu
     counts = args.streams or ([16, 32, 48] if gpu else [2])
     workers = args.workers or (max(1, (os.cpu_count() or 4) - 2) if gpu else 1)
-    warm = args.warm if args.warm is not None else (10.0 if gpu else 5.0)
-    measure = args.measure if args.measure is not None else (20.0 if gpu else 10.0)
+    warm = args.warm if args.warm is not None else (8.0 if gpu else 5.0)
+    measure = args.measure if args.measure is not None else (15.0 if gpu else 10.0)
     # A carried bundle (bench-gpu-carry) is complete but for the detector's ONNX, which the
     # PyTorch runner does not need; a missing one is prepared here (needs the export extras).
     bundle = args.bundle if (args.bundle / "deepstream_app.txt").exists() else prepare(args.bundle)
