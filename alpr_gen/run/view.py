@@ -203,7 +203,7 @@ def describe(event: Event, state: RunState) -> str | None:
     if isinstance(event, LineCrossed):
         dx, dy = event.direction
         return (
-            f"{event.label or 'object'} {event.track_id} crossed line {event.line} "
+            f"{event.label or 'object'} {event.track_id} crossed line {event.line!r} "
             f"(stream {event.stream}, frame {event.frame}, direction {dx:g},{dy:g})"
         )
     return None
@@ -219,7 +219,7 @@ def summary_rows(s: RunSummary) -> list[tuple[str, str]]:
     rows = [
         ("frames", f"{s.frames} ({per_stream})" if per_stream else str(s.frames)),
         ("time", f"{s.seconds:.1f} s, {s.fps:.1f} frames/s"),
-        ("tracks", f"{s.tracks} ({s.plate_tracks} the OCR reads)"),
+        ("tracks", f"{s.tracks}, {s.plate_tracks} of them of a class the OCR reads"),
         ("plates read", f"{len(s.plates_read)} tracks: {plates}"),
         ("OCR calls", f"{s.ocr_calls} ({s.ocr_calls_per_plate_track:.2f} per plate track read)"),
         ("line crossings", str(s.line_crossings)),
