@@ -109,7 +109,9 @@ def prepare(opened: OpenedSet, opts: RunOptions) -> Prepared:
         platform=cs.platform,
     )
     result = run_preflight(ctx)
-    have_app = opts.docker_image is not None or result.deepstream_app is not None
+    # auto: deepstream-app where it is installed, or where --deepstream-app/--docker ask for it.
+    asked = opts.docker_image is not None or opts.deepstream_app is not None
+    have_app = asked or result.deepstream_app is not None
     if opts.backend == "preview" or (opts.backend == "auto" and not have_app):
         return _prepare_preview(cs, opts, result)
     if opts.docker_image is None and result.deepstream_app is None and not opts.dry_run:
