@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from av.container import InputContainer
 
 QUEUE_FRAMES = 4
+DECODER_THREADS = 2
 OPEN_TIMEOUT_S = 10.0
 # With reconnection off, how long a read may block before the reader looks at its stop flag.
 POLL_S = 1.0
@@ -187,6 +188,8 @@ class VideoSource:
         try:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
+            # FFmpeg would start a thread per core for every stream; many streams share the cores.
+            stream.codec_context.thread_count = DECODER_THREADS
             last_frame_at = time.monotonic()
             for packet in container.demux(stream):
                 if self._stop.is_set():
