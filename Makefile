@@ -5,7 +5,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: help render test install install-test lint bench fuzz clean
+.PHONY: help render demo test install install-demo install-test lint bench bench-gpu-carry fuzz clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -44,3 +44,30 @@ fuzz: ## the parser fuzzers (clang/libFuzzer)
 
 clean: ## remove out/, build outputs and caches
 	rm -rf out build dist .pytest_cache custom_parsers/build
+
+# The preview backend on the demo site: prepares out/demo (render, export the committed demo
+# detector to ONNX, export the PP-OCRv4 recogniser, build the parser library, copy the clip) and
+# runs it once through, printing the plates it reads. Needs the export, ocr and preview extras.
+install-demo: $(BIN)/python
+	$(BIN)/pip install -q torch==2.14.1 torchvision==0.29.1
+	$(BIN)/pip install -q -e ".[export,ocr,preview]"
+
+demo: install-demo ## install, prepare the demo models and run the demo site, printing its plates
+	$(BIN)/python bench/demo_bundle.py --out out/demo
+	$(BIN)/alpr-gen run --config out/demo --backend preview --frames 240 --no-network-checks
+
+# What the GPU benchmark needs on the lent GPU machine (nothing can be installed there): the demo
+# bundle without the detector's ONNX (PyTorch runs the checkpoint) in .bench_gpu/, and the wheels
+# the machine lacks, for its Python 3.12, in .whl/. Both are git-ignored through .git/info/exclude.
+bench-gpu-carry: install-test ## stage what the GPU benchmark needs on the lent GPU machine
+	$(BIN)/python bench/demo_bundle.py --out out/demo
+	rm -rf .bench_gpu && mkdir -p .bench_gpu && cp -rL out/demo .bench_gpu/demo
+	rm -f .bench_gpu/demo/models/alpr_demo_yolo11n.onnx
+	x=$$(git rev-parse --git-path info/exclude); mkdir -p "$$(dirname $$x)"; \
+	  for p in /.bench_gpu/ /.whl/; do grep -qx "$$p" "$$x" 2>/dev/null || echo "$$p" >> "$$x"; done
+	$(BIN)/python -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
+	  --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
+	  --platform manylinux2014_x86_64 -d .whl av==18.1.0 trackers==2.6.1 supervision==0.31.2 \
+	  defusedxml==0.7.1 pydeprecate==0.13.0 ultralytics==8.4.190 ultralytics-thop==2.2.3 \
+	  ultralytics-platform==0.1.99
+	du -sh .bench_gpu .whl

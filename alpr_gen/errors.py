@@ -61,3 +61,7 @@ class NvinferError(AlprGenError):
 
 class InferConfigError(NvinferError):
     """An nvinfer config value nvinfer itself would reject; the message names the key."""
+
+
+class PreviewError(AlprGenError):
+    """The preview backend cannot run this config set (a model, parser, video or broker)."""

@@ -16,6 +16,7 @@ RUN_EXAMPLES = examples(
     "alpr-gen run -c out/lot7 \\",
     "  --docker nvcr.io/nvidia/deepstream:7.1-triton-multiarch",
     "alpr-gen run -s demo -n --network-checks   # also reach the brokers",
+    "alpr-gen run -c out/demo --backend preview --frames 240   # no DeepStream",
 )
 
 
@@ -122,11 +123,41 @@ def run(
     no_build: Annotated[
         bool, typer.Option("--no-build", help="Do not build a missing parser library.")
     ] = False,
+    backend: Annotated[
+        str,
+        typer.Option(
+            "--backend",
+            metavar="NAME",
+            help="auto | deepstream-app | preview. auto: deepstream-app where it is installed, "
+            "else the preview backend (the set run in-process, without DeepStream).",
+        ),
+    ] = "auto",
+    events: Annotated[
+        Path | None,
+        typer.Option(
+            "--events",
+            metavar="FILE",
+            help="Preview backend: write the message payloads (and plate reads, line crossings, "
+            "the summary) to this JSON Lines file instead of sending them to the broker.",
+        ),
+    ] = None,
+    frames: Annotated[
+        int | None,
+        typer.Option(
+            "--frames",
+            metavar="N",
+            show_default=False,
+            help="Preview backend: stop once every stream has given N frames (file-loop sets "
+            "otherwise run until Ctrl-C).",
+        ),
+    ] = None,
 ) -> None:
-    """Check the machine, then run deepstream-app and watch it.
+    """Check the machine, then run the set and watch it.
 
-    Preflight checks the machine and the set (`validate --deployed`), then deepstream-app runs
-    in the bundle directory with a live per-stream FPS table; Ctrl-C stops it cleanly.
+    Preflight checks the machine and the set (`validate --deployed`), then the backend runs it:
+    deepstream-app in the bundle directory where it is installed, else the preview backend (the
+    same files run in-process, without DeepStream). A live per-stream FPS table; Ctrl-C stops it
+    cleanly.
     """
     from alpr_gen.commands.output import (
         console,
@@ -144,7 +175,12 @@ def run(
         refuse_unless_ready,
         stream_names,
     )
-    from alpr_gen.run.view import RunState, make_view
+    from alpr_gen.run.view import RunState, make_view, print_summary
+
+    if frames is not None and frames < 1:
+        from alpr_gen.errors import LaunchError
+
+        raise LaunchError(f"--frames {frames}: give a number of frames >= 1")
 
     # A dry run shows what would happen: it does not touch the network unless asked.
     network = (not dry_run) if network_checks is None else network_checks
@@ -163,6 +199,9 @@ def run(
         force=force,
         build_parser=not no_build,
         env=Environment(network=network),
+        backend=backend,
+        events=events,
+        frames=frames,
     )
     out_console = console()
     opened = open_set(opts)
@@ -172,11 +211,16 @@ def run(
     prepared = prepare(opened, opts)
     root = prepared.cs.app_config.parent.resolve()
     out_console.print(preflight_table(prepared.preflight.checks, title=f"preflight: {root}"))
+    if prepared.notice:
+        out_console.print(f"alpr-gen: {prepared.notice}", highlight=False)
     print_rows(prepared.backend.describe(), out_console)
     if dry_run:
         raise typer.Exit(0)
     refuse_unless_ready(prepared, opts)
-    view = make_view(out_console, RunState(stream_names=stream_names(prepared.cs)))
+    state = RunState(stream_names=stream_names(prepared.cs))
+    view = make_view(out_console, state, title=prepared.backend.name)
     with view:
         code = launch(prepared, view.event)
+    if state.summary is not None:
+        print_summary(state.summary, out_console)
     raise typer.Exit(code)

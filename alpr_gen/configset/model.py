@@ -21,6 +21,9 @@ from alpr_gen.deepstream.keyfile import Group
 from alpr_gen.deepstream.layout import Manifest
 
 if TYPE_CHECKING:
+    from alpr_gen.configset.analytics import AnalyticsView
+    from alpr_gen.configset.msgconv import MsgconvView
+    from alpr_gen.configset.tracker_config import TrackerSettings
     from alpr_gen.configset.views import (
         AppView,
         OcrParserView,
@@ -301,3 +304,23 @@ class ConfigSet:
         from alpr_gen.configset.views import ocr_parser
 
         return ocr_parser(self)
+
+    @cached_property
+    def analytics(self) -> AnalyticsView | None:
+        """The nvdsanalytics rules ([nvds-analytics] config-file), None without that file."""
+        from alpr_gen.configset.analytics import analytics
+
+        return analytics(self.analytics_file)
+
+    @cached_property
+    def tracker_settings(self) -> TrackerSettings | None:
+        """The tracker YAML's kind (IOU, NvSORT, NvDeepSORT, NvDCF) and sections."""
+        from alpr_gen.configset.tracker_config import tracker_settings
+
+        return tracker_settings(self.tracker_file)
+
+    def msgconv(self, sink_group: str) -> MsgconvView | None:
+        """The sensor/place/analytics groups of a message sink's msg-conv-config."""
+        from alpr_gen.configset.msgconv import msgconv
+
+        return msgconv(self.msgconv_files.get(sink_group))

@@ -82,6 +82,50 @@ class PlateRead:
     frame: int
 
 
+@dataclass(frozen=True)
+class LineCrossed:
+    """A tracked object crossed an nvdsanalytics line in its direction."""
+
+    stream: int
+    track_id: int
+    line: str  # the rule's label (line-crossing-<label>)
+    label: str  # the object's label
+    direction: tuple[float, float]  # the configured direction vector
+    motion: tuple[float, float]  # how the object moved
+    frame: int
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the backend wants said once (what it does not emulate, where output goes)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a preview run did, for the end summary."""
+
+    frames: int
+    frames_per_stream: tuple[tuple[int, int], ...]
+    seconds: float
+    fps: float
+    tracks: int
+    plate_tracks: int
+    plates_read: tuple[tuple[int, str], ...]  # (track id, latest text)
+    ocr_calls: int
+    ocr_calls_per_plate_track: float
+    line_crossings: int
+    published: int
+    publish_failed: int
+    written: int
+    failures: tuple[str, ...]
+    stopped: bool
+
+
 LogEvent = PerfSample | Failure | StateChange
 ProcessEvent = Started | Restarting | Exited
-Event = LogLine | PerfSample | Failure | StateChange | Started | Restarting | Exited | PlateRead
+Event = (
+    LogLine | PerfSample | Failure | StateChange | Started | Restarting | Exited | PlateRead
+    | LineCrossed | Notice | RunSummary
+)  # fmt: skip

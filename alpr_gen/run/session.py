@@ -15,11 +15,12 @@ from alpr_gen.configset import ConfigSet
 from alpr_gen.errors import LaunchError
 from alpr_gen.next_steps import bundle_arg, render_advice
 from alpr_gen.redact import mask_uri
-from alpr_gen.run.backend import Emit, forward_signals
+from alpr_gen.run.backend import Backend, Emit, forward_signals
 from alpr_gen.run.deepstream_app.backend import DeepStreamAppBackend
 from alpr_gen.run.deepstream_app.command import LaunchSpec, docker_command, native_command
 from alpr_gen.run.deepstream_app.supervisor import RESTART_POLICIES
 from alpr_gen.run.preflight import (
+    Check,
     Environment,
     PreflightContext,
     PreflightResult,
@@ -47,6 +48,14 @@ class RunOptions:
     force: bool = False
     build_parser: bool = True
     env: Environment = field(default_factory=Environment)
+    backend: str = "auto"  # auto | deepstream-app | preview
+    events: Path | None = None  # preview: payloads to this JSONL file instead of the broker
+    frames: int | None = None  # preview: stop once every stream gave this many frames
+
+
+BACKENDS = ("auto", "deepstream-app", "preview")
+# Preflight rows about DeepStream itself: not needed by the preview backend.
+_DEEPSTREAM_CHECKS = ("deepstream-app", "docker", "DeepStream version", "GPU", "broker adaptor")
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,8 @@ class OpenedSet:
 class Prepared:
     cs: ConfigSet
     preflight: PreflightResult
-    backend: DeepStreamAppBackend
+    backend: Backend
+    notice: str | None = None  # why this backend (auto chose the preview backend)
 
 
 def open_set(opts: RunOptions) -> OpenedSet:
@@ -69,6 +79,8 @@ def open_set(opts: RunOptions) -> OpenedSet:
 
     if opts.restart not in RESTART_POLICIES:
         raise LaunchError(f"--restart {opts.restart}: use one of {', '.join(RESTART_POLICIES)}")
+    if opts.backend not in BACKENDS:
+        raise LaunchError(f"--backend {opts.backend}: use one of {', '.join(BACKENDS)}")
     if (opts.site is None) == (opts.config is None):
         raise LaunchError(
             "give exactly one of --site NAME or --config DIR",
@@ -100,6 +112,11 @@ def prepare(opened: OpenedSet, opts: RunOptions) -> Prepared:
         platform=cs.platform,
     )
     result = run_preflight(ctx)
+    # auto: deepstream-app where it is installed, or where --deepstream-app/--docker ask for it.
+    asked = opts.docker_image is not None or opts.deepstream_app is not None
+    have_app = asked or result.deepstream_app is not None
+    if opts.backend == "preview" or (opts.backend == "auto" and not have_app):
+        return _prepare_preview(cs, opts, result)
     if opts.docker_image is None and result.deepstream_app is None and not opts.dry_run:
         raise LaunchError(
             "deepstream-app is not installed here (not on PATH"
@@ -120,6 +137,32 @@ def prepare(opened: OpenedSet, opts: RunOptions) -> Prepared:
     return Prepared(cs, result, backend)
 
 
+def _prepare_preview(cs: ConfigSet, opts: RunOptions, result: PreflightResult) -> Prepared:
+    """The preview backend: DeepStream's own checks do not apply to it (shown as skipped)."""
+    from alpr_gen.preview.backend import PreviewBackend, PreviewOptions
+    from alpr_gen.run.preflight import SKIP
+
+    checks = [
+        Check(c.name, SKIP, f"{c.detail} (not needed by the preview backend)")
+        if c.name.startswith(_DEEPSTREAM_CHECKS) or _about_engine(c)
+        else c
+        for c in result.checks
+    ]
+    notice = None
+    if opts.backend == "auto":
+        notice = (
+            "deepstream-app is not installed here: running the preview backend "
+            "(--backend deepstream-app to insist on DeepStream)"
+        )
+    backend = PreviewBackend(cs, PreviewOptions(events=opts.events, max_frames=opts.frames))
+    return Prepared(cs, PreflightResult(checks, None, result.report), backend, notice)
+
+
+def _about_engine(check: Check) -> bool:
+    """A finding about a TensorRT engine file (the preview backend runs the ONNX model)."""
+    return check.name.startswith("config DS") and ".engine" in check.detail
+
+
 def refuse_unless_ready(prepared: Prepared, opts: RunOptions) -> None:
     """Launch only a set without validation errors on a machine whose checks passed."""
     if opts.force:
@@ -127,6 +170,8 @@ def refuse_unless_ready(prepared: Prepared, opts: RunOptions) -> None:
     report = prepared.preflight.report
     # The parser library has its own check (which builds it): its finding is not counted twice.
     errors = [f for f in report.errors if f.key != "custom-lib-path"] if report else []
+    if prepared.backend.name == "preview":
+        errors = [f for f in errors if ".engine" not in f.message]  # it runs the ONNX model
     if errors:
         raise LaunchError(
             f"{prepared.cs.app.rel}: {len(errors)} validation error(s)",

@@ -21,9 +21,13 @@ from alpr_gen.run.events import (
     Event,
     Exited,
     Failure,
+    LineCrossed,
     LogLine,
+    Notice,
     PerfSample,
+    PlateRead,
     Restarting,
+    RunSummary,
     Started,
     StateChange,
 )
@@ -43,6 +47,8 @@ class RunState:
     samples: int = 0
     last_sample: float | None = None
     hinted: set[str] = field(default_factory=set)
+    summary: RunSummary | None = None  # the preview backend's, at the end
+    shown_reads: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def apply(self, event: Event) -> None:
         if isinstance(event, PerfSample):
@@ -67,6 +73,8 @@ class RunState:
             self.state = f"restarting in {event.delay:g}s"
         elif isinstance(event, Exited):
             self.state = f"exited ({event.exit_code})"
+        elif isinstance(event, RunSummary):
+            self.summary = event
 
 
 class PlainView:
@@ -180,10 +188,62 @@ def describe(event: Event, state: RunState) -> str | None:
         )
     if isinstance(event, Started) and event.attempt:
         return f"deepstream-app restarted (pid {event.pid})"
+    if isinstance(event, Notice):
+        return event.text
+    if isinstance(event, PlateRead):
+        # A re-read that gives the same text is not news.
+        key = (event.stream, event.track_id)
+        if state.shown_reads.get(key) == event.text:
+            return None
+        state.shown_reads[key] = event.text
+        return (
+            f"plate {event.text} (stream {event.stream}, track {event.track_id}, "
+            f"frame {event.frame}, confidence {event.confidence:.2f})"
+        )
+    if isinstance(event, LineCrossed):
+        dx, dy = event.direction
+        return (
+            f"{event.label or 'object'} {event.track_id} crossed line {event.line!r} "
+            f"(stream {event.stream}, frame {event.frame}, direction {dx:g},{dy:g})"
+        )
     return None
 
 
-def make_view(console: Console, state: RunState, live: bool | None = None) -> PlainView:
+def summary_rows(s: RunSummary) -> list[tuple[str, str]]:
+    """The preview run's end summary, as (label, text) rows."""
+    per_stream = ", ".join(f"{sid}: {n}" for sid, n in s.frames_per_stream)
+    texts: dict[str, int] = {}
+    for _track, text in s.plates_read:
+        texts[text] = texts.get(text, 0) + 1
+    plates = ", ".join(f"{t} x{n}" if n > 1 else t for t, n in sorted(texts.items())) or "none"
+    rows = [
+        ("frames", f"{s.frames} ({per_stream})" if per_stream else str(s.frames)),
+        ("time", f"{s.seconds:.1f} s, {s.fps:.1f} frames/s"),
+        ("tracks", f"{s.tracks}, {s.plate_tracks} of them of a class the OCR reads"),
+        ("plates read", f"{len(s.plates_read)} tracks: {plates}"),
+        ("OCR calls", f"{s.ocr_calls} ({s.ocr_calls_per_plate_track:.2f} per plate track read)"),
+        ("line crossings", str(s.line_crossings)),
+        ("messages", f"{s.published} published, {s.publish_failed} failed"
+                     + (f", {s.written} written to --events" if s.written else "")),
+    ]  # fmt: skip
+    rows += [("failure", f) for f in s.failures]
+    if s.stopped:
+        rows.append(("stopped", "by request (Ctrl-C / SIGTERM)"))
+    return rows
+
+
+def print_summary(s: RunSummary, console: Console) -> None:
+    table = Table(title="summary", show_header=False, expand=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for label, text in summary_rows(s):
+        table.add_row(label, escape(printable(text)))
+    console.print(table)
+
+
+def make_view(
+    console: Console, state: RunState, live: bool | None = None, title: str = "deepstream-app"
+) -> PlainView:
     """LiveView on a terminal, PlainView otherwise (or as forced by `live`)."""
     use_live = console.is_terminal if live is None else live
-    return LiveView(console, state) if use_live else PlainView(console, state)
+    return LiveView(console, state, title) if use_live else PlainView(console, state)

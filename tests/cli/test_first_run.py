@@ -51,7 +51,8 @@ def test_fresh_render_then_the_printed_steps_give_a_deployed_set(site: str, tmp_
     assert (models / "ocr_rec.onnx").is_file() and (models / "ocr_dict.txt").is_file()
     assert (box.cwd / bundle / "lib" / "libnvdsinfer_alpr.so").is_file()
 
-    dry = box.run(f"alpr-gen run --config {bundle} --dry-run")
+    # deepstream-app is not installed here: `auto` would pick the preview backend.
+    dry = box.run(f"alpr-gen run --config {bundle} --dry-run --backend deepstream-app")
     assert dry.code == 0, dry.text
     assert "deepstream-app -c deepstream_app.txt" in dry.out
     assert "reachability and broker login not checked" in dry.out  # a dry run stays offline

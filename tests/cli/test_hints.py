@@ -140,7 +140,8 @@ def s_next_steps(box: Sandbox, _mp: pytest.MonkeyPatch) -> None:
         assert done is None or done.code == 0, (step, done.text if done else "")
     assert ok(box, steps[-2]).count("0 error(s), 0 warning(s)") == 1  # validate --deployed
     # Preflight says nvinfer builds the engines at first start, and how to build it ahead.
-    dry = ok(box, "alpr-gen run --config out/demo --dry-run")
+    # No deepstream-app here: `auto` would pick the preview backend; ask for deepstream-app.
+    dry = ok(box, "alpr-gen run --config out/demo --dry-run --backend deepstream-app")
     ahead = [c for c in commands_in(dry) if c.startswith("alpr-gen export ")]
     assert ahead == ["alpr-gen export --config out/demo --weights YOUR_MODEL.pt"], dry
     assert "onnx:   " in ok(box, ahead[0])  # runs again (the ONNX is current: reused)
@@ -387,6 +388,26 @@ def s_ocr_cfg_missing(box: Sandbox, _mp: pytest.MonkeyPatch) -> None:
     assert "alpr-gen render --site <profile .yaml> --out out/gate1" in printed
 
 
+def s_preview_missing(box: Sandbox, _mp: pytest.MonkeyPatch) -> None:
+    """The preview backend (forced past preflight) names the step each missing file needs."""
+    render(box)
+    media = box.cwd / "out/demo/media"
+    media.mkdir(parents=True, exist_ok=True)
+    (media / "demo.mp4").write_bytes((REPO / "demo/demo.mp4").read_bytes())
+    (box.cwd / "out/demo/recordings").mkdir(exist_ok=True)
+    run = "alpr-gen run --config out/demo --backend preview --frames 1 --force --no-build"
+    ran = []
+    for _ in range(3):  # the detector, its parser library, the recogniser: one at a time
+        printed = ok(box, run, 2)
+        (command,) = commands_in(hint_lines(printed)[-1])  # the error's hint (last)
+        ok(box, command)
+        ran.append(command.split()[1])
+    assert sorted(ran) == ["build-parser", "export", "export-ocr"], ran
+    (box.cwd / "out/demo/sgie_ocr.txt").unlink()
+    (command,) = commands_in(hint_lines(ok(box, run, 2))[-1])
+    assert "sgie_ocr.txt" in ok(box, command, 1)
+
+
 NEXT = "alpr_gen/next_steps.py"
 SCENARIOS = [
     Scenario(
@@ -481,6 +502,17 @@ SCENARIOS = [
         "int8-mention",
         (("alpr_gen/profile/loader.py", "alpr-gen export writes one"),),
         s_int8_mention,
+    ),
+    Scenario(
+        "preview-missing",
+        (
+            ("alpr_gen/preview/gie.py", "alpr-gen validate {bundle}"),
+            ("alpr_gen/preview/gie.py", "alpr-gen export-ocr --config {bundle}"),
+            ("alpr_gen/preview/gie.py", "alpr-gen export --config {bundle}"),
+            ("alpr_gen/preview/gie.py", "alpr-gen build-parser --config {bundle}"),
+        ),
+        s_preview_missing,
+        slow=True,
     ),
     Scenario(
         "ocr-cfg-missing",

@@ -180,9 +180,10 @@ def test_site_renders_validates_and_shows_the_command(
 ) -> None:
     out_dir = tmp_path / "demo"
     code, out, _ = run_cli(
-        ["run", "--site", "demo", "--out", str(out_dir), "--dry-run", "--no-network-checks"],
+        ["run", "--site", "demo", "--out", str(out_dir), "--dry-run", "--no-network-checks",
+         "--backend", "deepstream-app"],
         capsys,
-    )
+    )  # fmt: skip
     assert code == 0
     assert (out_dir / "deepstream_app.txt").is_file() and (out_dir / "manifest.json").is_file()
     assert f"cwd: {out_dir.resolve()}" in out.splitlines()
