@@ -53,3 +53,16 @@ class LaunchError(AlprGenError):
 
 class BrokerError(AlprGenError):
     """A message broker cannot be reached, logged in to or published to."""
+
+
+class Interrupted(BaseException):
+    """SIGTERM or SIGHUP arrived while alpr-gen was working (Ctrl-C stays KeyboardInterrupt).
+
+    A BaseException like KeyboardInterrupt: `except AlprGenError` / `except Exception` do not
+    swallow it, `finally` blocks (staging clean-up) run, and the CLI exits 128 + the signal.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.exit_code = 128 + signum

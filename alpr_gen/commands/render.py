@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from alpr_gen.cli_args import nonempty_path
+
 
 def render(
     site: Annotated[
@@ -16,13 +18,22 @@ def render(
         ),
     ],
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Output directory [default: out/SITE].")
+        Path | None,
+        typer.Option(
+            "--out", "-o", parser=nonempty_path, help="Output directory [default: out/SITE]."
+        ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Write even if validation finds errors.")
+        bool,
+        typer.Option(
+            "--force",
+            help="Write even if validation finds errors, overwriting files alpr-gen did not "
+            "write (or that were edited since).",
+        ),
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+        bool,
+        typer.Option("--dry-run", help="Show what would change, as a diff; write nothing."),
     ] = False,
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 if the output on disk differs (CI).")
@@ -35,12 +46,16 @@ def render(
     out_console = console()
     outcome = render_to_dir(site, out, force=force, dry_run=dry_run, check=check)
     print_changes(outcome, out_console)
+    if dry_run and outcome.diff:
+        typer.echo(outcome.diff, nl=False)  # already masked and escaped, line by line
     if outcome.written:
         print_render_summary(outcome, out_console)
     elif check and outcome.drift:
         out_console.print(
             f"{len(outcome.drift)} file(s) differ from the profile: run alpr-gen render "
-            f"--site {safe(site)}" + ("" if out is None else f" --out {safe(out)}")
+            f"--site {safe(site)}"
+            + ("" if out is None else f" --out {safe(out)}")
+            + (" --force (it overwrites the edited files)" if outcome.conflicts else "")
         )
         raise typer.Exit(1)
 
