@@ -97,7 +97,8 @@ def mask_text(text: str) -> str:
 
     def assignment(m: re.Match[str]) -> str:
         name, eq, value = m.group("name"), m.group("eq"), m.group("value")
-        if is_secret_name(name) and value not in (MASK, "..."):
+        # Only the long names here: in prose, "key=value" is not a secret.
+        if SECRET_NAME.search(name) and value not in (MASK, "..."):
             return f"{name}{eq}{MASK}"
         if value.startswith('"'):  # proto-cfg="sasl.password=...;...": look inside
             return f"{name}{eq}{mask_text(value)}"
@@ -111,7 +112,8 @@ def mask_line(line: str) -> str:
     everything after a secret-looking name is hidden, URIs lose their credentials."""
     masked = mask_text(line)
     for m in re.finditer(r"[A-Za-z_][\w.\-]*", masked):
-        if is_secret_name(m.group()) and masked[m.end() :].strip(" \t=:\"'"):
+        rest = masked[m.end() :].strip(" \t=:\"'")
+        if is_secret_name(m.group()) and rest and not rest.startswith(MASK):
             return f"{masked[: m.end()]} {MASK}"
     return masked
 

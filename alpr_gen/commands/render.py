@@ -72,7 +72,10 @@ def profiles() -> None:
 
 def schema(
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+        Path | None,
+        typer.Option(
+            "--out", "-o", parser=nonempty_path, help="Write to this file instead of stdout."
+        ),
     ] = None,
 ) -> None:
     """Print the JSON Schema of a site profile (for editor completion)."""

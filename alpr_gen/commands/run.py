@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from alpr_gen.cli_args import nonempty_path
+
 
 def run(
     site: Annotated[
@@ -25,7 +27,11 @@ def run(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="With --site: the bundle directory [default: out/<site>]."),
+        typer.Option(
+            "--out",
+            parser=nonempty_path,
+            help="With --site: the bundle directory [default: out/<site>].",
+        ),
     ] = None,
     deepstream_app: Annotated[
         str | None,

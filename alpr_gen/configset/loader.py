@@ -157,7 +157,21 @@ def _load_ref(
     if ref is None or not ref.exists:
         return None
     if ref.rel in cs.files:
-        return cs.files[ref.rel]
+        existing = cs.files[ref.rel]
+        if existing is ref.owner or existing.kind not in (kind, FileKind.UNCHECKED):
+            # deepstream-app would read this file as two kinds of config (the app config as an
+            # nvinfer config...): one of the two readers fails at start.
+            what = (
+                "itself"
+                if existing is ref.owner
+                else f"{existing.rel}, the {existing.kind.value} file of this set"
+            )
+            article = "an" if kind.value in ("nvinfer", "app", "analytics", "ocr") else "a"
+            cs.bad_refs.append(
+                (ref, f"names {what}; {article} {kind.value} config needs a file of its own")
+            )
+            return None
+        return existing
     if kind in (FileKind.NVINFER, FileKind.ANALYTICS, FileKind.MSGCONV, FileKind.BROKER) and (
         ref.logical.suffix in _YAML_SUFFIXES
     ):

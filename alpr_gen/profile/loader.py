@@ -122,7 +122,7 @@ def resolve_profile_path(name_or_path: str | Path, *, relative_to: Path | None =
         raise ProfileError(f"{text} is a directory, not a profile", hint=_dir_hint(Path(text)))
     known = ", ".join(known_profiles()) or "(none)"
     raise ProfileError(
-        f"unknown site {printable(text)!r}; known sites: {known}",
+        f"unknown site '{printable(text)}'; known sites: {known}",
         hint="pass a profile name from that list or a path to a .yaml file",
     )
 

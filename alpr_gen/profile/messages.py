@@ -104,16 +104,16 @@ def describe(err: ErrorDetails) -> tuple[str, str]:
         return path, f"expected a mapping of fields (key: value){_got(got, kind)}"
     if kind == "literal_error":
         return path, f"expected one of {ctx.get('expected', '?')}"
+    discriminator = str(ctx.get("discriminator", "")).strip("'")
     if kind == "union_tag_invalid":
+        # At the discriminator's own line (`broker: mqttt`), not the mapping's.
         tag = printable(str(ctx.get("tag")))
         expected = str(ctx.get("expected_tags", ""))
         close = difflib.get_close_matches(tag, [t.strip("'") for t in expected.split(", ")], 1)
         mean = f"; did you mean {close[0]!r}?" if close else ""
-        return path, f"unknown {ctx.get('discriminator', 'kind')} {tag!r}: expected one of " + (
-            f"{expected}{mean}"
-        )
+        return f"{path}.{discriminator}", f"unknown '{tag}': expected one of {expected}{mean}"
     if kind == "union_tag_not_found":
-        return path, f"missing {ctx.get('discriminator', 'the kind')}: say which kind this is"
+        return path, f"missing `{discriminator}:` (it says which kind this is)"
     if kind == "string_pattern_mismatch":
         return path, _PATTERNS.get(str(ctx.get("pattern")), f"must match {ctx.get('pattern')}")
     if kind == "string_too_short":

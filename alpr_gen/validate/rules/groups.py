@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from alpr_gen.configset import ConfigFile, ConfigSet
 from alpr_gen.deepstream.catalogue.app import ENABLE_INT_GROUPS
 from alpr_gen.deepstream.keyfile import Group
+from alpr_gen.redact import quote_line
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.rules import Hit, hit, keyfiles, rule
 from alpr_gen.validate.rules.keys import is_enable_int, items
@@ -167,6 +168,6 @@ def bad_line(cs: ConfigSet) -> Iterator[Hit]:
                 line,
                 None,
                 None,
-                f"'{text.strip()}' is not a [group], key=value or # comment: "
+                f"'{quote_line(text, 80)}' is not a [group], key=value or # comment: "
                 "GLib rejects the whole file",
             )
