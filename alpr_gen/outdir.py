@@ -159,7 +159,7 @@ class OutDir:
     @classmethod
     @contextmanager
     def open(
-        cls, path: Path, *, create: bool, exclusive: bool, timeout: float = LOCK_TIMEOUT_S
+        cls, path: Path, *, create: bool, exclusive: bool, timeout: float | None = None
     ) -> Iterator[OutDir | None]:
         """The directory, locked (exclusive for writing, shared for reading); None when it does
         not exist and `create` is False. Directories created here are removed again when the
@@ -178,7 +178,7 @@ class OutDir:
                     f"{path} exists and is not a directory", hint="choose another --out"
                 ) from None
             try:
-                _lock(fd, path, exclusive=exclusive, timeout=timeout)
+                _lock(fd, path, exclusive=exclusive, timeout=timeout or LOCK_TIMEOUT_S)
                 yield cls(path, fd)
             finally:
                 os.close(fd)  # releases the lock

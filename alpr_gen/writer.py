@@ -54,6 +54,7 @@ def write_bundle(
                 state = read_state(out, set(bundle.files))
                 changes = plan_changes(bundle, state)
                 _refuse_conflicts(changes, out_dir, force=force)
+                changes = [_forced(c) for c in changes]
                 with out.staging() as (stage_path, stage_fd):
                     for rel, text in bundle.files.items():
                         mode = 0o600 if rel in bundle.private else 0o644
@@ -86,6 +87,13 @@ def _refuse_conflicts(changes: list[FileStatus], out_dir: Path, *, force: bool) 
             f"not write them (or they were edited since); nothing was written:\n{listed}",
             hint="move them away, or pass --force to overwrite them (--dry-run shows the diff)",
         )
+
+
+def _forced(change: FileStatus) -> FileStatus:
+    """A conflict that --force overwrites is a change, saying what it overwrote."""
+    if change.status != "conflict":
+        return change
+    return FileStatus(change.path, "changed", f"overwritten (--force): {change.reason}")
 
 
 def _commit(

@@ -44,6 +44,11 @@ def load(
             f"{path}: no such file or directory",
             hint="give a bundle directory written by `alpr-gen render`, or an app config file",
         )
+    if not path.is_dir() and not path.is_file():
+        raise ConfigSetError(
+            f"{path}: not a regular file (a FIFO, device or socket is never read)",
+            hint="give a bundle directory written by `alpr-gen render`, or an app config file",
+        )
     app = find_app_config(path)
     if app is None:
         raise ConfigSetError(

@@ -148,8 +148,8 @@ def parse_manifest(text: str) -> Manifest:
         return Manifest(error="manifest.json is nested too deeply")
     if not isinstance(data, dict):
         return Manifest(error="manifest.json is not a JSON object")
-    target = data.get("target") or {}
-    files = data.get("files") or {}
+    target = data.get("target", {})
+    files = data.get("files", {})
     if not isinstance(target, dict) or not isinstance(files, dict):
         return Manifest(error="manifest.json: 'target' and 'files' must be objects")
     if len(files) > MAX_MANIFEST_FILES:

@@ -64,7 +64,15 @@ class Edit:
     count: int = 1
 
 
-FileSpec = str | bytes | Fifo | Link | Dir | Private | Edit
+@dataclass(frozen=True)
+class Transform:
+    """Rewrite the bytes of a file copied from the bundle template."""
+
+    func: Callable[[bytes], bytes]
+    mode: int | None = None  # 0o600 when the result holds the secret
+
+
+FileSpec = str | bytes | Fifo | Link | Dir | Private | Edit | Transform
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,7 @@ class Case:
     secrets: tuple[str, ...] = (SECRET,)
     bundle: bool = False  # copy the rendered template bundle to {tmp}/b first
     check: Callable[[Path, str], None] | None = None  # extra assertions (tmp, output)
+    prepare: Callable[[Path, pytest.MonkeyPatch], None] | None = None  # after the files
     timeout: float = 15.0
 
 
@@ -114,6 +123,11 @@ def materialise(tmp: Path, files: Mapping[str, FileSpec], template: Path | None)
     for rel, spec in files.items():
         path = tmp / rel.replace("{tmp}", str(tmp))
         path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(spec, Transform):
+            path.write_bytes(spec.func(path.read_bytes()))
+            if spec.mode is not None:
+                path.chmod(spec.mode)
+            continue
         if isinstance(spec, Edit):
             text = path.read_text()
             assert spec.old in text, f"{rel}: {spec.old!r} not in the template"
@@ -138,7 +152,7 @@ def materialise(tmp: Path, files: Mapping[str, FileSpec], template: Path | None)
         elif isinstance(spec, bytes):
             path.write_bytes(spec)
         else:
-            path.write_text(spec)
+            path.write_text(spec.replace("{tmp}", str(tmp)))
 
 
 def _alarm(_signum: int, _frame: FrameType | None) -> None:
@@ -157,6 +171,8 @@ def run_case(
     for key, value in {**BASE_ENV, **case.env}.items():
         monkeypatch.setenv(key, value)
     materialise(tmp, case.files, template if case.bundle else None)
+    if case.prepare is not None:
+        case.prepare(tmp, monkeypatch)
     out_dir = tmp / case.out if case.out is not None else None
     before = snapshot(out_dir) if out_dir is not None else None
     argv = [a.replace("{tmp}", str(tmp)) for a in case.argv]
@@ -216,4 +232,5 @@ def line_of(text: str, needle: str, nth: int = 1) -> int:
 
 def vwhere(file: str, line: int | str, rule: str) -> str:
     """validate's human output: the file's heading, then the finding's line and rule."""
+    rule = rule if rule[-1].isdigit() else rule + r"\d*"
     return rf"(?m)^  {re.escape(file)}\n(?:    .*\n)*?\s+{line}\s+(?:error|warning)\s+{rule}\b"
