@@ -7,6 +7,7 @@ not UTF-8, CR-only line endings, a tracker YAML past its limits) is kept as `err
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -57,12 +58,16 @@ class ConfigFile:
     yaml_root: yaml.Node | None = None  # tracker: the composed YAML node tree
     yaml_error: tuple[int, str] | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # Holds credentials: a broker cfg, or a file only its owner may read (render writes those
+    # 0600). Findings never quote its lines.
+    private: bool = False
 
 
 def read_config_file(kind: FileKind, rel: str, logical: Path, real: Path) -> ConfigFile:
     out = ConfigFile(kind, rel, logical, real)
     try:
         data = read_bounded(real)
+        out.private = kind is FileKind.BROKER or os.stat(real).st_mode & 0o077 == 0
     except OSError as exc:
         out.error = os_reason(exc)
         return out

@@ -58,12 +58,22 @@ def _line_ending_cases() -> list[Case]:
         bcase(
             "stray-cr-mid-file",
             "8-silent",
-            {"b/pgie_yolo11.txt": Edit("labelfile-path=labels.txt\n", "labelfile-path=labels.txt\r")},
+            {
+                "b/pgie_yolo11.txt": Edit(
+                    "labelfile-path=labels.txt\n", "labelfile-path=labels.txt\r"
+                )
+            },
             vwhere("pgie_yolo11.txt", 10, "DS205"),
         )
     )
     out.append(
-        bcase("crlf-is-fine", "11-other", {"b/pgie_yolo11.txt": Transform(lambda d: d.replace(b"\n", b"\r\n"))}, None, code=0)
+        bcase(
+            "crlf-is-fine",
+            "11-other",
+            {"b/pgie_yolo11.txt": Transform(lambda d: d.replace(b"\n", b"\r\n"))},
+            None,
+            code=0,
+        )
     )
     return out
 
@@ -82,7 +92,14 @@ def _encoding_cases() -> list[Case]:
         ("utf-32-broker", "broker.txt", lambda d: d.decode().encode("utf-32"), "UTF-32 text"),
     ]
     for cid, name, func, msg in table:
-        out.append(bcase(f"config-encoding-{cid}", "6-traceback", {f"b/{name}": Transform(func)}, vwhere(name, r"\d+", "DS205") + f".*{msg}"))
+        out.append(
+            bcase(
+                f"config-encoding-{cid}",
+                "6-traceback",
+                {f"b/{name}": Transform(func)},
+                vwhere(name, r"\d+", "DS205") + f".*{msg}",
+            )
+        )
     return out
 
 
@@ -100,9 +117,21 @@ def _not_a_file_cases() -> list[Case]:
     targets = [
         ("fifo", "pipe.txt", {"b/pipe.txt": Fifo()}, "pipe.txt", "not a regular file"),
         ("dev-zero", "/dev/zero", {}, "/dev/zero", "not a regular file"),
-        ("link-zero", "zero.txt", {"b/zero.txt": Link("/dev/zero")}, "zero.txt", "not a regular file"),
+        (
+            "link-zero",
+            "zero.txt",
+            {"b/zero.txt": Link("/dev/zero")},
+            "zero.txt",
+            "not a regular file",
+        ),
         ("directory", "dir.txt", {"b/dir.txt": Dir()}, "dir.txt", "is a directory"),
-        ("huge", "huge.txt", {"b/huge.txt": "#" * (5 * 1024 * 1024)}, "huge.txt", "larger than 4 MiB"),
+        (
+            "huge",
+            "huge.txt",
+            {"b/huge.txt": "#" * (5 * 1024 * 1024)},
+            "huge.txt",
+            "larger than 4 MiB",
+        ),
     ]
     out = []
     for owner, old, new in refs:
@@ -132,13 +161,31 @@ def _tracker_cases() -> list[Case]:
         ("alias-bomb", bomb, r"more than \d+ values"),
         ("recursive-alias", "BaseConfig: &a {x: *a}\n", "nested more than"),
         ("deep", "BaseConfig: " + "[" * 200 + "]" * 200 + "\n", "nested more than"),
-        ("deeper-than-libyaml", "BaseConfig: " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply"),
-        ("duplicate-key", "BaseConfig:\n  minDetectorConfidence: 0.1\n  minDetectorConfidence: 0.9\n", "duplicate key"),
-        ("python-tag", "BaseConfig: !!python/object/apply:os.system [touch PWNED]\n", "not supported"),
+        (
+            "deeper-than-libyaml",
+            "BaseConfig: " + "[" * 3000 + "]" * 3000 + "\n",
+            "nested too deeply",
+        ),
+        (
+            "duplicate-key",
+            "BaseConfig:\n  minDetectorConfidence: 0.1\n  minDetectorConfidence: 0.9\n",
+            "duplicate key",
+        ),
+        (
+            "python-tag",
+            "BaseConfig: !!python/object/apply:os.system [touch PWNED]\n",
+            "not supported",
+        ),
         ("syntax", "BaseConfig: [unclosed\n", "flow sequence|expected"),
     ]
     return [
-        bcase(f"tracker-{cid}", "5-hang", {"b/tracker.yml": text}, vwhere("tracker.yml", r"\d+", "DS601") + f".*({msg})", timeout=10)
+        bcase(
+            f"tracker-{cid}",
+            "5-hang",
+            {"b/tracker.yml": text},
+            vwhere("tracker.yml", r"\d+", "DS601") + f".*({msg})",
+            timeout=10,
+        )
         for cid, text, msg in table
     ]
 
@@ -147,16 +194,70 @@ def _self_reference_cases() -> list[Case]:
     """Class 8: a file of the set named as another kind of file (the app config as its own
     nvinfer config...) is an error at the line that names it."""
     table = [
-        ("app-as-pgie", "deepstream_app.txt", "config-file=pgie_yolo11.txt", "config-file=deepstream_app.txt", 65, "names itself"),
-        ("app-as-tracker", "deepstream_app.txt", "ll-config-file=tracker.yml", "ll-config-file=deepstream_app.txt", 75, "names itself"),
-        ("app-as-msgconv", "deepstream_app.txt", "msg-conv-config=msgconv.txt", "msg-conv-config=deepstream_app.txt", 113, "names itself"),
-        ("app-as-analytics", "deepstream_app.txt", "config-file=analytics.txt", "config-file=./deepstream_app.txt", 81, "names itself"),
-        ("pgie-as-labels", "pgie_yolo11.txt", "labelfile-path=labels.txt", "labelfile-path=pgie_yolo11.txt", 10, "names itself"),
-        ("msgconv-as-broker", "deepstream_app.txt", "msg-broker-config=broker.txt", "msg-broker-config=msgconv.txt", 120, "the msgconv file of this set"),
-        ("pgie-as-sgie-labels", "sgie_ocr.txt", "[property]", "[property]\nlabelfile-path=pgie_yolo11.txt", 6, "the nvinfer file of this set"),
+        (
+            "app-as-pgie",
+            "deepstream_app.txt",
+            "config-file=pgie_yolo11.txt",
+            "config-file=deepstream_app.txt",
+            65,
+            "names itself",
+        ),
+        (
+            "app-as-tracker",
+            "deepstream_app.txt",
+            "ll-config-file=tracker.yml",
+            "ll-config-file=deepstream_app.txt",
+            75,
+            "names itself",
+        ),
+        (
+            "app-as-msgconv",
+            "deepstream_app.txt",
+            "msg-conv-config=msgconv.txt",
+            "msg-conv-config=deepstream_app.txt",
+            113,
+            "names itself",
+        ),
+        (
+            "app-as-analytics",
+            "deepstream_app.txt",
+            "config-file=analytics.txt",
+            "config-file=./deepstream_app.txt",
+            81,
+            "names itself",
+        ),
+        (
+            "pgie-as-labels",
+            "pgie_yolo11.txt",
+            "labelfile-path=labels.txt",
+            "labelfile-path=pgie_yolo11.txt",
+            10,
+            "names itself",
+        ),
+        (
+            "msgconv-as-broker",
+            "deepstream_app.txt",
+            "msg-broker-config=broker.txt",
+            "msg-broker-config=msgconv.txt",
+            120,
+            "the msgconv file of this set",
+        ),
+        (
+            "pgie-as-sgie-labels",
+            "sgie_ocr.txt",
+            "[property]",
+            "[property]\nlabelfile-path=pgie_yolo11.txt",
+            6,
+            "the nvinfer file of this set",
+        ),
     ]
     return [
-        bcase(f"self-reference-{cid}", "8-silent", {f"b/{owner}": Edit(old, new)}, vwhere(owner, line, "DS205") + f".*{msg}")
+        bcase(
+            f"self-reference-{cid}",
+            "8-silent",
+            {f"b/{owner}": Edit(old, new)},
+            vwhere(owner, line, "DS205") + f".*{msg}",
+        )
         for cid, owner, old, new, line, msg in table
     ]
 
@@ -174,13 +275,34 @@ def _terminal_cases() -> list[Case]:
         ("csi-8bit", "[application]", "[application]\n\x9b2J", 7, "DS118", 1),
         ("group", "[tests]", "[te\x1b[31msts]", r"\d+", "DS", 0),
         ("value", "gpu-id=0", "gpu-id=0\x1b[2J", r"\d+", "DS", 1),
-        ("file-name", "config-file=pgie_yolo11.txt", "config-file=pg\x1b]0;x\x07.txt", 65, "DS201", 1),
+        (
+            "file-name",
+            "config-file=pgie_yolo11.txt",
+            "config-file=pg\x1b]0;x\x07.txt",
+            65,
+            "DS201",
+            1,
+        ),
     ]
     out = []
     for argv_id, argv in (("human", VALIDATE), ("github", GITHUB)):
         for cid, old, new, line, rule, code in lines:
-            where = vwhere(app, line, rule) if argv_id == "human" else rf"::(error|warning) file=[^,]*deepstream_app\.txt,line={line},title={rule}"
-            out.append(bcase(f"control-{cid}-{argv_id}", "4-terminal", {f"b/{app}": Edit(old, new)}, where, argv=argv, code=code, check=_no_raw_control))
+            where = (
+                vwhere(app, line, rule)
+                if argv_id == "human"
+                else rf"::(error|warning) file=[^,]*deepstream_app\.txt,line={line},title={rule}"
+            )
+            out.append(
+                bcase(
+                    f"control-{cid}-{argv_id}",
+                    "4-terminal",
+                    {f"b/{app}": Edit(old, new)},
+                    where,
+                    argv=argv,
+                    code=code,
+                    check=_no_raw_control,
+                )
+            )
     out.append(
         bcase(
             "control-run-dry-run",
@@ -244,7 +366,14 @@ def _secret_cases() -> list[Case]:
 def _insert_after_header(line: str) -> Callable[[bytes], bytes]:
     def insert(data: bytes) -> bytes:
         head, sep, rest = data.partition(b"[message-broker]\n")
-        return head + sep + b"username=alpr\n" + line.encode() + b"\n" + rest.replace(b"username=alpr\n", b"", 1)
+        return (
+            head
+            + sep
+            + b"username=alpr\n"
+            + line.encode()
+            + b"\n"
+            + rest.replace(b"username=alpr\n", b"", 1)
+        )
 
     return insert
 
@@ -262,19 +391,130 @@ def _clipped(_tmp: object, text: str) -> None:
 def _path_cases() -> list[Case]:
     """validate PATH / run --config PATH that are not config sets."""
     return [
-        Case("validate-fifo", "5-hang", ("validate", "{tmp}/pipe.txt"), {"pipe.txt": Fifo()}, where=r"{tmp}/pipe\.txt: not a regular file", out=None),
-        Case("validate-dev-zero", "5-hang", ("validate", "/dev/zero"), code=2, where=r"/dev/zero: not a regular file", out=None),
-        Case("validate-empty-dir", "7-message", ("validate", "{tmp}/e"), {"e/x.bin": "x"}, code=2, where=r"{tmp}/e: no deepstream-app config here", out="e"),
-        Case("validate-missing", "7-message", ("validate", "{tmp}/nothere"), code=2, where=r"{tmp}/nothere: no such file or directory", out=None),
-        Case("validate-dir-with-fifo-txt", "5-hang", ("validate", "{tmp}/d"), {"d/a.txt": Fifo(), "d/b.txt": "nothing\n"}, code=2, where=r"{tmp}/d: no deepstream-app config here", out="d", timeout=10),
-        Case("validate-binary-file", "6-traceback", ("validate", "{tmp}/x.txt"), {"x.txt": bytes(range(256))}, code=1, where=vwhere("x.txt", 1, "DS205") + ".*NUL byte", out=None),
-        Case("validate-no-groups", "7-message", ("validate", "{tmp}/x.txt"), {"x.txt": "just text\n"}, code=1, where=vwhere("x.txt", 1, "DS118"), out=None),
-        Case("run-config-fifo", "5-hang", ("run", "--config", "{tmp}/p.txt", "--dry-run", "--no-network-checks"), {"p.txt": Fifo()}, where=r"{tmp}/p\.txt: not a regular file", out=None, timeout=10),
-        Case("run-config-dev-zero", "5-hang", ("run", "--config", "/dev/zero", "--dry-run", "--no-network-checks"), code=2, where=r"/dev/zero: not a regular file", out=None),
-        bcase("run-self-reference", "8-silent", {"b/deepstream_app.txt": Edit("config-file=pgie_yolo11.txt", "config-file=deepstream_app.txt")}, r"deepstream_app\.txt:65:.*names itself", argv=RUN_DRY, code=0),
-        bcase("run-cr-only", "8-silent", {"b/pgie_yolo11.txt": Transform(_cr_only)}, r"pgie_yolo11\.txt:1:.*CR line ending", argv=RUN_DRY, code=0),
-        bcase("run-tracker-bomb", "5-hang", {"b/tracker.yml": "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(f"a{i}: &a{i} [" + ", ".join(["*a" if i == 0 else f"*a{i - 1}"] * 10) + "]\n" for i in range(8))}, r"tracker\.yml:\d+:.*more than", argv=RUN_DRY, code=0, timeout=10),
-        bcase("validate-private-app-config", "3-secrets", {"b/deepstream_app.txt": Private(f"[application]\nenable-perf-measurement=1\n[source0]\nenable=1\ntype=4\nuri=rtps://admin:{SECRET}@cam/s\n")}, vwhere("deepstream_app.txt", r"\d+", "DS"), code=1),
+        Case(
+            "validate-fifo",
+            "5-hang",
+            ("validate", "{tmp}/pipe.txt"),
+            {"pipe.txt": Fifo()},
+            where=r"{tmp}/pipe\.txt: not a regular file",
+            out=None,
+        ),
+        Case(
+            "validate-dev-zero",
+            "5-hang",
+            ("validate", "/dev/zero"),
+            code=2,
+            where=r"/dev/zero: not a regular file",
+            out=None,
+        ),
+        Case(
+            "validate-empty-dir",
+            "7-message",
+            ("validate", "{tmp}/e"),
+            {"e/x.bin": "x"},
+            code=2,
+            where=r"{tmp}/e: no deepstream-app config here",
+            out="e",
+        ),
+        Case(
+            "validate-missing",
+            "7-message",
+            ("validate", "{tmp}/nothere"),
+            code=2,
+            where=r"{tmp}/nothere: no such file or directory",
+            out=None,
+        ),
+        Case(
+            "validate-dir-with-fifo-txt",
+            "5-hang",
+            ("validate", "{tmp}/d"),
+            {"d/a.txt": Fifo(), "d/b.txt": "nothing\n"},
+            code=2,
+            where=r"{tmp}/d: no deepstream-app config here",
+            out="d",
+            timeout=10,
+        ),
+        Case(
+            "validate-binary-file",
+            "6-traceback",
+            ("validate", "{tmp}/x.txt"),
+            {"x.txt": bytes(range(256))},
+            code=1,
+            where=vwhere("x.txt", 1, "DS205") + ".*NUL byte",
+            out=None,
+        ),
+        Case(
+            "validate-no-groups",
+            "7-message",
+            ("validate", "{tmp}/x.txt"),
+            {"x.txt": "just text\n"},
+            code=1,
+            where=vwhere("x.txt", 1, "DS118"),
+            out=None,
+        ),
+        Case(
+            "run-config-fifo",
+            "5-hang",
+            ("run", "--config", "{tmp}/p.txt", "--dry-run", "--no-network-checks"),
+            {"p.txt": Fifo()},
+            where=r"{tmp}/p\.txt: not a regular file",
+            out=None,
+            timeout=10,
+        ),
+        Case(
+            "run-config-dev-zero",
+            "5-hang",
+            ("run", "--config", "/dev/zero", "--dry-run", "--no-network-checks"),
+            code=2,
+            where=r"/dev/zero: not a regular file",
+            out=None,
+        ),
+        bcase(
+            "run-self-reference",
+            "8-silent",
+            {
+                "b/deepstream_app.txt": Edit(
+                    "config-file=pgie_yolo11.txt", "config-file=deepstream_app.txt"
+                )
+            },
+            r"deepstream_app\.txt:65:.*names itself",
+            argv=RUN_DRY,
+            code=0,
+        ),
+        bcase(
+            "run-cr-only",
+            "8-silent",
+            {"b/pgie_yolo11.txt": Transform(_cr_only)},
+            r"pgie_yolo11\.txt:1:.*CR line ending",
+            argv=RUN_DRY,
+            code=0,
+        ),
+        bcase(
+            "run-tracker-bomb",
+            "5-hang",
+            {
+                "b/tracker.yml": "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+                + "".join(
+                    f"a{i}: &a{i} [" + ", ".join(["*a" if i == 0 else f"*a{i - 1}"] * 10) + "]\n"
+                    for i in range(8)
+                )
+            },
+            r"tracker\.yml:\d+:.*more than",
+            argv=RUN_DRY,
+            code=0,
+            timeout=10,
+        ),
+        bcase(
+            "validate-private-app-config",
+            "3-secrets",
+            {
+                "b/deepstream_app.txt": Private(
+                    f"[application]\nenable-perf-measurement=1\n[source0]\nenable=1\ntype=4\nuri=rtps://admin:{SECRET}@cam/s\n"
+                )
+            },
+            vwhere("deepstream_app.txt", r"\d+", "DS"),
+            code=1,
+        ),
     ]
 
 

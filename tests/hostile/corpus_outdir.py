@@ -85,14 +85,16 @@ def _untrusted_manifest_cases() -> list[Case]:
             into_b(
                 f"manifest-{name}",
                 "2-delete",
-                {"b/manifest.json": text, "b/deepstream_app.txt": Edit("[application]", "[application]\n#x")},
+                {
+                    "b/manifest.json": text,
+                    "b/deepstream_app.txt": Edit("[application]", "[application]\n#x"),
+                },
                 r"{tmp}/b/manifest\.json: not known to be alpr-gen's \(manifest\.json",
             )
         )
     for name, spec, reason in [
         ("binary", b"\xff\xfe\x00{", "is not UTF-8 text"),
         ("huge", "{" + " " * (2 * 1024 * 1024) + "}", "is too large"),
-
         ("symlink", Link("{tmp}/victim.txt"), "is a symbolic link"),
     ]:
         out.append(
@@ -208,7 +210,10 @@ def _conflict_cases() -> list[Case]:
         into_b(
             "forged-private-digests",
             "3-secrets",
-            {"b/broker.txt": Edit("keep-alive=60", "keep-alive=61"), "b/.alpr-gen-private.json": "FORGE"},
+            {
+                "b/broker.txt": Edit("keep-alive=60", "keep-alive=61"),
+                "b/.alpr-gen-private.json": "FORGE",
+            },
             r"{tmp}/b/broker\.txt: edited since alpr-gen wrote it",
             prepare=_forge_private_digests,
         ),
@@ -262,7 +267,10 @@ def _force_cases() -> list[Case]:
         into_b(
             "force-symlinked-subdir",
             "2-delete",
-            {"b/models": Link("{tmp}/outside"), "b/manifest.json": _manifest({"models/keep.txt": _DIGEST})},
+            {
+                "b/models": Link("{tmp}/outside"),
+                "b/manifest.json": _manifest({"models/keep.txt": _DIGEST}),
+            },
             r"rendered site hostile",
             argv=(*INTO_B, "--force"),
             code=0,
@@ -283,7 +291,16 @@ def _stale_cases() -> list[Case]:
         assert (tmp / "b" / "analytics.txt").exists() or (tmp / "b" / "analytics.txt").is_symlink()
 
     return [
-        into_b("stale-ours-removed", "2-delete", {}, r"removed {tmp}/b/analytics\.txt", code=0, out=None, profile=NO_LINES, check=removed),
+        into_b(
+            "stale-ours-removed",
+            "2-delete",
+            {},
+            r"removed {tmp}/b/analytics\.txt",
+            code=0,
+            out=None,
+            profile=NO_LINES,
+            check=removed,
+        ),
         into_b(
             "stale-edited-kept",
             "2-delete",
@@ -388,7 +405,11 @@ def _secret_cases() -> list[Case]:
         into_b(
             "dry-run-masks-hand-written-secrets",
             "3-secrets",
-            {"b/deepstream_app.txt": Private(f"[application]\npassword {SECRET}\nuri=rtsp://a:{SECRET}@h/\n\x1b]0;t\x07\n")},
+            {
+                "b/deepstream_app.txt": Private(
+                    f"[application]\npassword {SECRET}\nuri=rtsp://a:{SECRET}@h/\n\x1b]0;t\x07\n"
+                )
+            },
             r"-password \*\*\*\n-uri=rtsp://\*\*\*@h/\n-\\x1b\]0;t\\x07",
             argv=(*INTO_B, "--dry-run"),
             code=0,
@@ -443,7 +464,7 @@ def _disk_cases() -> list[Case]:
 
         mp.setattr(os, "write", write)
 
-    def failing_rename(code: int):  # noqa: ANN202
+    def failing_rename(code: int):
         def prepare(_tmp: Path, mp: pytest.MonkeyPatch) -> None:
             real = os.replace
             calls = {"n": 0}
@@ -460,8 +481,23 @@ def _disk_cases() -> list[Case]:
 
     changed = mutate("    fps: 25", "    fps: 20")
     out = [
-        into_b("enospc-while-staging", "6-traceback", {}, r"cannot write {tmp}/b: No space left on device \(free some space", prepare=enospc, profile=changed),
-        into_b("enospc-fresh-out", "6-traceback", {}, r"cannot write {tmp}/new: No space left on device", prepare=enospc, argv=("render", "--site", "{tmp}/p.yaml", "--out", "{tmp}/new"), out="new"),
+        into_b(
+            "enospc-while-staging",
+            "6-traceback",
+            {},
+            r"cannot write {tmp}/b: No space left on device \(free some space",
+            prepare=enospc,
+            profile=changed,
+        ),
+        into_b(
+            "enospc-fresh-out",
+            "6-traceback",
+            {},
+            r"cannot write {tmp}/new: No space left on device",
+            prepare=enospc,
+            argv=("render", "--site", "{tmp}/p.yaml", "--out", "{tmp}/new"),
+            out="new",
+        ),
     ]
     for code in (errno.EIO, errno.EROFS, errno.EDQUOT, errno.EFBIG):
         out.append(
@@ -489,7 +525,14 @@ def _lock_cases() -> list[Case]:
         mp.setattr(os, "_hostile_lock_fd", fd, raising=False)  # closed with the test process
 
     return [
-        into_b("locked-by-another-render", "9-concurrency", {"b/labels.txt": Edit("plate", "plate")}, r"{tmp}/b is locked by another alpr-gen render", prepare=hold_lock, profile=mutate("    fps: 25", "    fps: 20")),
+        into_b(
+            "locked-by-another-render",
+            "9-concurrency",
+            {"b/labels.txt": Edit("plate", "plate")},
+            r"{tmp}/b is locked by another alpr-gen render",
+            prepare=hold_lock,
+            profile=mutate("    fps: 25", "    fps: 20"),
+        ),
     ]
 
 

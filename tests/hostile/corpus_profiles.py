@@ -52,9 +52,7 @@ def at(text: str, needle: str, after: str = "", nth: int = 1) -> str:
     return rf"{P}:{line_of(text, needle, nth)}\b[^\n]*{after}"
 
 
-def render_case(
-    cid: str, cls: str, text: str | bytes, where: str | None, **kw: object
-) -> Case:
+def render_case(cid: str, cls: str, text: str | bytes, where: str | None, **kw: object) -> Case:
     files = {"p.yaml": text, **kw.pop("files", {})}  # type: ignore[dict-item]
     return Case(cid, cls, RENDER, files, where=where, **kw)  # type: ignore[arg-type]
 
@@ -63,29 +61,89 @@ def _shape_cases() -> list[Case]:
     """Class 7: pydantic's raw texts become expected shapes, at the key's own line."""
     out = []
     table = [
-        ("resolution: [1920, 1080]", "resolution: [1920]", r"cameras\[0\]\.resolution: expected \[width, height\]"),
-        ("resolution: [1920, 1080]", "resolution: 1920x1080", r"cameras\[0\]\.resolution: expected \[width, height\]"),
-        ("resolution: [1920, 1080]", "resolution: [1920, 1080, 3]", r"cameras\[0\]\.resolution: expected \[width, height\]"),
-        ("resolution: [1920, 1080]", "resolution: {w: 1920, h: 1080}", r"cameras\[0\]\.resolution: expected \[width, height\]"),
-        ("points: [[100, 500], [1800, 500]]", "points: [[100, 500]]", r"lines\[0\]\.points: expected a segment"),
-        ("points: [[100, 500], [1800, 500]]", "points: [100, 500]", r"lines\[0\]\.points\[0\]: expected a point \[x, y\]"),
-        ("direction: [[960, 300], [960, 700]]", "direction: down", r"lines\[0\]\.direction: expected an arrow"),
-        ("points: [[0, 0], [1000, 0], [1000, 1000], [0, 1000]]", "points: [[0, 0], [10, 0]]", r"zones\[0\]\.points: expected a polygon"),
-        ("labels: [vehicle, plate]", "labels: vehicle", r"detector\.labels: expected a list of class names"),
+        (
+            "resolution: [1920, 1080]",
+            "resolution: [1920]",
+            r"cameras\[0\]\.resolution: expected \[width, height\]",
+        ),
+        (
+            "resolution: [1920, 1080]",
+            "resolution: 1920x1080",
+            r"cameras\[0\]\.resolution: expected \[width, height\]",
+        ),
+        (
+            "resolution: [1920, 1080]",
+            "resolution: [1920, 1080, 3]",
+            r"cameras\[0\]\.resolution: expected \[width, height\]",
+        ),
+        (
+            "resolution: [1920, 1080]",
+            "resolution: {w: 1920, h: 1080}",
+            r"cameras\[0\]\.resolution: expected \[width, height\]",
+        ),
+        (
+            "points: [[100, 500], [1800, 500]]",
+            "points: [[100, 500]]",
+            r"lines\[0\]\.points: expected a segment",
+        ),
+        (
+            "points: [[100, 500], [1800, 500]]",
+            "points: [100, 500]",
+            r"lines\[0\]\.points\[0\]: expected a point \[x, y\]",
+        ),
+        (
+            "direction: [[960, 300], [960, 700]]",
+            "direction: down",
+            r"lines\[0\]\.direction: expected an arrow",
+        ),
+        (
+            "points: [[0, 0], [1000, 0], [1000, 1000], [0, 1000]]",
+            "points: [[0, 0], [10, 0]]",
+            r"zones\[0\]\.points: expected a polygon",
+        ),
+        (
+            "labels: [vehicle, plate]",
+            "labels: vehicle",
+            r"detector\.labels: expected a list of class names",
+        ),
         ("    fps: 25", "    fps: fast", r"cameras\[1\]\.fps: expected a whole number"),
         ("    fps: 25", "    fps: 25.5", r"cameras\[1\]\.fps: expected a whole number"),
         ("    fps: 25", "    fps: 0", r"cameras\[1\]\.fps: must be at least 1"),
         ("    fps: 25", "    fps: 241", r"cameras\[1\]\.fps: must be at most 240"),
-        ("  topic: plates", "  topic: plates\n  port: 99999", r"messaging\.port: must be at most 65535"),
-        ("  broker: mqtt", "  broker: mqttt", r"messaging\.broker: unknown 'mqttt'.*did you mean 'mqtt'"),
+        (
+            "  topic: plates",
+            "  topic: plates\n  port: 99999",
+            r"messaging\.port: must be at most 65535",
+        ),
+        (
+            "  broker: mqtt",
+            "  broker: mqttt",
+            r"messaging\.broker: unknown 'mqttt'.*did you mean 'mqtt'",
+        ),
         ("name: Place one", "name: [Place, one]", r"place\.name: expected text, got a list"),
         ("name: hostile", "name: 42", r"name: expected text, got a number \(quote it"),
         ("name: hostile", "name: 9hostile", r"name: expected a name"),
         ("  - id: cam-a", "  - id: -cam", r"cameras\[0\]\.id: expected an id"),
-        ("deepstream: \"7.1\"", "deepstream: \"5.0\"", r"target\.deepstream: DeepStream '5\.0' is not one of"),
-        ("platform: dgpu", "platform: gpu", r"target\.platform: expected one of 'jetson' or 'dgpu'"),
-        ("messaging:\n", "outputs: [{type: fakesnk}]\nmessaging:\n", r"outputs\[0\]\.type: unknown 'fakesnk'.*did you mean 'fakesink'"),
-        ("messaging:\n", "outputs: [{path: x.mp4}]\nmessaging:\n", r"outputs\[0\]: missing `type:`"),
+        (
+            'deepstream: "7.1"',
+            'deepstream: "5.0"',
+            r"target\.deepstream: DeepStream '5\.0' is not one of",
+        ),
+        (
+            "platform: dgpu",
+            "platform: gpu",
+            r"target\.platform: expected one of 'jetson' or 'dgpu'",
+        ),
+        (
+            "messaging:\n",
+            "outputs: [{type: fakesnk}]\nmessaging:\n",
+            r"outputs\[0\]\.type: unknown 'fakesnk'.*did you mean 'fakesink'",
+        ),
+        (
+            "messaging:\n",
+            "outputs: [{path: x.mp4}]\nmessaging:\n",
+            r"outputs\[0\]: missing `type:`",
+        ),
         ("messaging:\n", "outputs: fakesink\nmessaging:\n", r"outputs: expected a list of outputs"),
         ("place: {id: p1, name: Place one}", "place: p1", r"place: expected a mapping of fields"),
     ]
@@ -103,13 +161,33 @@ def _did_you_mean_cases() -> list[Case]:
     table = [
         ("name: hostile", "nmae: hostile", "nmae", "name"),
         ("  username: alpr", "  usrname: alpr", r"messaging\.usrname", "username"),
-        ("  password: ${HOSTILE_MQTT_PASSWORD}", "  pasword: ${HOSTILE_MQTT_PASSWORD}", r"messaging\.pasword", "password"),
+        (
+            "  password: ${HOSTILE_MQTT_PASSWORD}",
+            "  pasword: ${HOSTILE_MQTT_PASSWORD}",
+            r"messaging\.pasword",
+            "password",
+        ),
         ("    fps: 25", "    fsp: 25", r"cameras\[1\]\.fsp", "fps"),
-        ("    resolution: [1920, 1080]", "    resolutoin: [1920, 1080]", r"cameras\[0\]\.resolutoin", "resolution"),
-        ("  plate_class_ids: [1]", "  plate_class_id: [1]", r"detector\.plate_class_id", "plate_class_ids"),
+        (
+            "    resolution: [1920, 1080]",
+            "    resolutoin: [1920, 1080]",
+            r"cameras\[0\]\.resolutoin",
+            "resolution",
+        ),
+        (
+            "  plate_class_ids: [1]",
+            "  plate_class_id: [1]",
+            r"detector\.plate_class_id",
+            "plate_class_ids",
+        ),
         ("        direction:", "        directon:", r"lines\[0\]\.directon", "direction"),
         ("target: {platform: dgpu,", "target: {platfrom: dgpu,", r"target\.platfrom", "platform"),
-        ("detector:\n", "detector:\n  tresholds: {confidence: 0.3}\n", r"detector\.tresholds", "thresholds"),
+        (
+            "detector:\n",
+            "detector:\n  tresholds: {confidence: 0.3}\n",
+            r"detector\.tresholds",
+            "thresholds",
+        ),
         ("messaging:\n", "trackr: {kind: iou}\nmessaging:\n", "trackr", "tracker"),
         ("messaging:\n", "ocr: {presett: ppocr}\nmessaging:\n", r"ocr\.presett", "preset"),
         ("messaging:\n", "streammux: {widht: 1280}\nmessaging:\n", r"streammux\.widht", "width"),
@@ -140,12 +218,28 @@ def _bool_cases() -> list[Case]:
             ("    fps: 25", "    fps: yes", r"cameras\[1\]\.fps"),
             ("    fps: 25", "    fps: on", r"cameras\[1\]\.fps"),
             ("    fps: 25", "    fps: true", r"cameras\[1\]\.fps"),
-            ("resolution: [1920, 1080]", "resolution: [yes, 1080]", r"cameras\[0\]\.resolution\[0\]"),
+            (
+                "resolution: [1920, 1080]",
+                "resolution: [yes, 1080]",
+                r"cameras\[0\]\.resolution\[0\]",
+            ),
             ("plate_class_ids: [1]", "plate_class_ids: [true]", r"detector\.plate_class_ids\[0\]"),
             ("  topic: plates", "  topic: plates\n  port: yes", r"messaging\.port"),
-            ("detector:\n", "detector:\n  thresholds: {confidence: yes}\n", r"detector\.thresholds\.confidence"),
-            ("place: {id: p1, name: Place one}", "place: {id: p1, name: P, location: {lat: on, lon: 1}}", r"place\.location\.lat"),
-            ("points: [[100, 500], [1800, 500]]", "points: [[100, 500], [1800, no]]", r"lines\[0\]\.points\[1\]\[1\]"),
+            (
+                "detector:\n",
+                "detector:\n  thresholds: {confidence: yes}\n",
+                r"detector\.thresholds\.confidence",
+            ),
+            (
+                "place: {id: p1, name: Place one}",
+                "place: {id: p1, name: P, location: {lat: on, lon: 1}}",
+                r"place\.location\.lat",
+            ),
+            (
+                "points: [[100, 500], [1800, 500]]",
+                "points: [[100, 500], [1800, no]]",
+                r"lines\[0\]\.points\[1\]\[1\]",
+            ),
             ("messaging:\n", "osd: {text_size: yes}\nmessaging:\n", r"osd\.text_size"),
         ]
     ):
@@ -160,13 +254,33 @@ def _duplicate_key_cases() -> list[Case]:
     out = []
     for i, (old, new, key, nth) in enumerate(
         [
-            ("    uri: rtsp://10.0.0.2/s", "    uri: rtsp://10.0.0.2/s\n    uri: rtsp://evil/s", "uri: rtsp://evil", 1),
+            (
+                "    uri: rtsp://10.0.0.2/s",
+                "    uri: rtsp://10.0.0.2/s\n    uri: rtsp://evil/s",
+                "uri: rtsp://evil",
+                1,
+            ),
             ("name: hostile", "name: hostile\nname: other", "name: other", 1),
             ("  broker: mqtt", "  broker: mqtt\n  broker: kafka", "broker: kafka", 1),
             ("    fps: 25", "    fps: 25\n    fps: 30", "fps: 30", 1),
-            ("detector:\n", "detector:\n  precision: fp16\n  precision: int8\n", "precision: int8", 1),
-            ("target: {platform: dgpu,", "target: {platform: dgpu, platform: jetson,", "platform: jetson", 1),
-            ("messaging:\n", "rtsp: {latency_ms: 100}\nrtsp: {latency_ms: 200}\nmessaging:\n", "rtsp: {latency_ms: 200}", 1),
+            (
+                "detector:\n",
+                "detector:\n  precision: fp16\n  precision: int8\n",
+                "precision: int8",
+                1,
+            ),
+            (
+                "target: {platform: dgpu,",
+                "target: {platform: dgpu, platform: jetson,",
+                "platform: jetson",
+                1,
+            ),
+            (
+                "messaging:\n",
+                "rtsp: {latency_ms: 100}\nrtsp: {latency_ms: 200}\nmessaging:\n",
+                "rtsp: {latency_ms: 200}",
+                1,
+            ),
         ]
     ):
         text = mutate(old, new)
@@ -179,11 +293,19 @@ def _zone_cases() -> list[Case]:
     old = "points: [[0, 0], [1000, 0], [1000, 1000], [0, 1000]]"
     table = [
         ("bowtie", "[[0, 0], [1000, 1000], [1000, 0], [0, 1000]]", "cross"),
-        ("figure-eight", "[[0, 0], [500, 500], [1000, 0], [1000, 1000], [500, 500], [0, 1000]]", "cross"),
+        (
+            "figure-eight",
+            "[[0, 0], [500, 500], [1000, 0], [1000, 1000], [500, 500], [0, 1000]]",
+            "cross",
+        ),
         ("folds-back", "[[0, 0], [1000, 0], [500, 0], [500, 500]]", "fold back"),
         ("repeated-point", "[[0, 0], [1000, 0], [1000, 0], [0, 1000]]", "repeats the point"),
         ("collinear", "[[0, 0], [500, 0], [1000, 0]]", "on one line"),
-        ("touching-vertex", "[[0, 0], [1000, 0], [500, 500], [1000, 1000], [0, 1000], [500, 500]]", "cross"),
+        (
+            "touching-vertex",
+            "[[0, 0], [1000, 0], [500, 500], [1000, 1000], [0, 1000], [500, 500]]",
+            "cross",
+        ),
         ("star-crossing", "[[0, 0], [1000, 500], [0, 1000], [1000, 1000], [1000, 0]]", "cross"),
     ]
     out = []
@@ -225,11 +347,11 @@ def _env_cases() -> list[Case]:
         )
     )
     for name, evil in (
-            ("newline", f"{SECRET}\n[sink9]\nenable=1"),
-            ("cr", f"{SECRET}\rX"),
-            ("ctrl", f"{SECRET}\x01"),
-            ("backslash", f"{SECRET}\\n"),
-            ("escape", f"\x1b]0;pwned\x07{SECRET}"),
+        ("newline", f"{SECRET}\n[sink9]\nenable=1"),
+        ("cr", f"{SECRET}\rX"),
+        ("ctrl", f"{SECRET}\x01"),
+        ("backslash", f"{SECRET}\\n"),
+        ("escape", f"\x1b]0;pwned\x07{SECRET}"),
     ):
         out.append(
             render_case(
@@ -288,7 +410,7 @@ def _yaml_cases() -> list[Case]:
             "flow-mapping-unquoted-var",
             "7-message",
             flow,
-            at(flow, "${PLATFORM}", r'YAML syntax error.*\n.*hint: quote a \$\{VAR\}'),
+            at(flow, "${PLATFORM}", r"YAML syntax error.*\n.*hint: quote a \$\{VAR\}"),
         )
     )
     flow_list = mutate("labels: [vehicle, plate]", "labels: [${L1}, plate]")
@@ -303,25 +425,60 @@ def _yaml_cases() -> list[Case]:
     tabs = mutate("    fps: 25", "\tfps: 25")
     out.append(render_case("tab-indent", "7-message", tabs, at(tabs, "\tfps", "YAML syntax error")))
     unclosed = mutate("labels: [vehicle, plate]", "labels: [vehicle, plate")
-    out.append(render_case("unclosed-list", "7-message", unclosed, rf"{P}:\d+:\d+: YAML syntax error"))
+    out.append(
+        render_case("unclosed-list", "7-message", unclosed, rf"{P}:\d+:\d+: YAML syntax error")
+    )
     bomb = "name: x\nl0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"l{i + 1}: &a{i + 1} [" + ", ".join([f"*a{i}"] * 9) + "]\n" for i in range(9)
     )
-    out.append(render_case("alias-bomb", "5-hang", bomb, rf"{P}:\d+: YAML: more than \d+ values", timeout=10))
-    wide = "name: x\nl0: &a0 [" + ", ".join(["x"] * 1000) + "]\n" + "".join(
-        f"l{i + 1}: &a{i + 1} [" + ", ".join([f"*a{i}"] * 1000) + "]\n" for i in range(3)
+    out.append(
+        render_case(
+            "alias-bomb", "5-hang", bomb, rf"{P}:\d+: YAML: more than \d+ values", timeout=10
+        )
     )
-    out.append(render_case("alias-bomb-wide", "5-hang", wide, rf"{P}:\d+: YAML: more than", timeout=10))
-    out.append(render_case("recursive-alias", "5-hang", "name: x\nd: &a [*a]\n", rf"{P}:2: YAML: nested more than"))
-    out.append(render_case("recursive-alias-map", "5-hang", "name: x\nd: &a {k: *a}\n", rf"{P}:2: YAML: nested more than"))
+    wide = (
+        "name: x\nl0: &a0 ["
+        + ", ".join(["x"] * 1000)
+        + "]\n"
+        + "".join(f"l{i + 1}: &a{i + 1} [" + ", ".join([f"*a{i}"] * 1000) + "]\n" for i in range(3))
+    )
+    out.append(
+        render_case("alias-bomb-wide", "5-hang", wide, rf"{P}:\d+: YAML: more than", timeout=10)
+    )
+    out.append(
+        render_case(
+            "recursive-alias", "5-hang", "name: x\nd: &a [*a]\n", rf"{P}:2: YAML: nested more than"
+        )
+    )
+    out.append(
+        render_case(
+            "recursive-alias-map",
+            "5-hang",
+            "name: x\nd: &a {k: *a}\n",
+            rf"{P}:2: YAML: nested more than",
+        )
+    )
     deep_flow = "name: x\nd: " + "[" * 900 + "]" * 900 + "\n"
-    out.append(render_case("deep-flow-900", "6-traceback", deep_flow, rf"{P}:2: YAML: nested more than"))
+    out.append(
+        render_case("deep-flow-900", "6-traceback", deep_flow, rf"{P}:2: YAML: nested more than")
+    )
     deep_flow_max = "name: x\nd: " + "[" * 5000 + "]" * 5000 + "\n"
-    out.append(render_case("deep-flow-5000", "6-traceback", deep_flow_max, rf"{P}:2:\d+: YAML syntax error: nested too deeply"))
+    out.append(
+        render_case(
+            "deep-flow-5000",
+            "6-traceback",
+            deep_flow_max,
+            rf"{P}:2:\d+: YAML syntax error: nested too deeply",
+        )
+    )
     deep_block = "name: x\nd:\n" + "".join(" " * (i + 1) + "-\n" for i in range(300))
-    out.append(render_case("deep-block", "6-traceback", deep_block, rf"{P}:\d+: YAML: nested more than"))
+    out.append(
+        render_case("deep-block", "6-traceback", deep_block, rf"{P}:\d+: YAML: nested more than")
+    )
     deep_map = "name: x\n" + "".join("  " * i + f"k{i}:\n" for i in range(200))
-    out.append(render_case("deep-mapping", "6-traceback", deep_map, rf"{P}:\d+: YAML: nested more than"))
+    out.append(
+        render_case("deep-mapping", "6-traceback", deep_map, rf"{P}:\d+: YAML: nested more than")
+    )
     for i, (text, msg) in enumerate(
         [
             ("name: !!python/object/apply:os.system [touch PWNED]\n", "is not supported here"),
@@ -362,13 +519,19 @@ def _yaml_cases() -> list[Case]:
             at(merge, "defaults:", r"defaults: unknown field"),
         )
     )
-    merged_bool = mutate("  - id: cam-b\n", "  - <<: &cam {location: {lat: yes, lon: 1}}\n    id: cam-b\n")
+    merged_bool = mutate(
+        "  - id: cam-b\n", "  - <<: &cam {location: {lat: yes, lon: 1}}\n    id: cam-b\n"
+    )
     out.append(
         render_case(
             "merge-key-bool",
             "8-silent",
             merged_bool,
-            at(merged_bool, "<<:", r"cameras\[1\]\.location\.lat: expected a number, got true/false"),
+            at(
+                merged_bool,
+                "<<:",
+                r"cameras\[1\]\.location\.lat: expected a number, got true/false",
+            ),
         )
     )
     return out
@@ -378,15 +541,39 @@ def _encoding_cases() -> list[Case]:
     """Class 6: non-UTF-8 profiles are a clear error naming the file (and line)."""
     text = BASE.replace("Camera A", "Caméra A")
     cases = [
-        ("latin-1", text.encode("latin-1"), rf"{P}:6: the profile is not UTF-8 text: not UTF-8 \(byte 0xE9"),
-        ("utf-16-le", BASE.encode("utf-16-le"), rf"{P}:1: the profile is not UTF-8 text: contains a NUL"),
+        (
+            "latin-1",
+            text.encode("latin-1"),
+            rf"{P}:6: the profile is not UTF-8 text: not UTF-8 \(byte 0xE9",
+        ),
+        (
+            "utf-16-le",
+            BASE.encode("utf-16-le"),
+            rf"{P}:1: the profile is not UTF-8 text: contains a NUL",
+        ),
         ("utf-16-bom", BASE.encode("utf-16"), rf"{P}: the profile is not UTF-8 text: UTF-16 text"),
-        ("utf-16-be-bom", codecs.BOM_UTF16_BE + BASE.encode("utf-16-be"), rf"{P}: the profile is not UTF-8 text: UTF-16"),
+        (
+            "utf-16-be-bom",
+            codecs.BOM_UTF16_BE + BASE.encode("utf-16-be"),
+            rf"{P}: the profile is not UTF-8 text: UTF-16",
+        ),
         ("utf-32-bom", BASE.encode("utf-32"), rf"{P}: the profile is not UTF-8 text: UTF-32 text"),
         ("binary", bytes(range(256)) * 4, rf"{P}:1: the profile is not UTF-8 text: contains a NUL"),
-        ("nul-in-value", BASE.replace("Camera B", "Camera\x00B").encode(), rf"{P}:17: the profile is not UTF-8 text: contains a NUL"),
-        ("gzip", b"\x1f\x8b\x08\x00" + b"\xff" * 64, rf"{P}:1: the profile is not UTF-8 text: not UTF-8"),
-        ("cp1252-quotes", BASE.replace("Place one", "\u201cPlace\u201d").encode("cp1252"), rf"{P}:3: the profile is not UTF-8 text"),
+        (
+            "nul-in-value",
+            BASE.replace("Camera B", "Camera\x00B").encode(),
+            rf"{P}:17: the profile is not UTF-8 text: contains a NUL",
+        ),
+        (
+            "gzip",
+            b"\x1f\x8b\x08\x00" + b"\xff" * 64,
+            rf"{P}:1: the profile is not UTF-8 text: not UTF-8",
+        ),
+        (
+            "cp1252-quotes",
+            BASE.replace("Place one", "\u201cPlace\u201d").encode("cp1252"),
+            rf"{P}:3: the profile is not UTF-8 text",
+        ),
     ]
     out = [render_case(f"encoding-{n}", "6-traceback", data, where) for n, data, where in cases]
     bom = codecs.BOM_UTF8 + mutate("    fps: 25", "    fps: yes").encode()
@@ -404,21 +591,30 @@ def _encoding_cases() -> list[Case]:
 def _file_cases() -> list[Case]:
     """Class 5/6: profiles and extends that are not regular files, or not there."""
     out = [
-        render_case("profile-fifo", "5-hang", Fifo(), rf"{P}: cannot read the profile: not a regular file"),
+        render_case(
+            "profile-fifo", "5-hang", Fifo(), rf"{P}: cannot read the profile: not a regular file"
+        ),
         Case(
             "profile-dev-zero",
             "5-hang",
             ("render", "--site", "/dev/zero", "--out", "{tmp}/out"),
             where=r"/dev/zero: cannot read the profile: not a regular file",
         ),
-        render_case("profile-link-to-zero", "5-hang", Link("/dev/zero"), rf"{P}: cannot read the profile: not a regular file"),
+        render_case(
+            "profile-link-to-zero",
+            "5-hang",
+            Link("/dev/zero"),
+            rf"{P}: cannot read the profile: not a regular file",
+        ),
         render_case(
             "profile-huge",
             "5-hang",
             "name: x\n" + "#" * (2 * 1024 * 1024),
             rf"{P}: cannot read the profile: larger than 1 MiB",
         ),
-        render_case("profile-is-directory", "6-traceback", Dir(), rf"{P} is a directory, not a profile"),
+        render_case(
+            "profile-is-directory", "6-traceback", Dir(), rf"{P} is a directory, not a profile"
+        ),
         Case(
             "site-is-a-directory",
             "7-message",
@@ -458,33 +654,64 @@ def _file_cases() -> list[Case]:
     ext = "extends: {parent}\n" + BASE
     for name, parent, files, msg in [
         ("missing", "nothere", {}, r"extends: unknown site 'nothere'"),
-        ("missing-path", "./nothere.yaml", {}, r"extends: profile file .*nothere\.yaml does not exist"),
-        ("fifo", "./pipe.yaml", {"pipe.yaml": Fifo()}, r"pipe\.yaml: cannot read the profile: not a regular file"),
+        (
+            "missing-path",
+            "./nothere.yaml",
+            {},
+            r"extends: profile file .*nothere\.yaml does not exist",
+        ),
+        (
+            "fifo",
+            "./pipe.yaml",
+            {"pipe.yaml": Fifo()},
+            r"pipe\.yaml: cannot read the profile: not a regular file",
+        ),
         ("directory", "./dir.yaml", {"dir.yaml": Dir()}, r"extends: .*dir\.yaml is a directory"),
         ("dev-zero", "/dev/zero", {}, r"/dev/zero: cannot read the profile: not a regular file"),
         ("not-a-string", "[a, b]", {}, r"extends: give one profile name or path"),
-        ("latin-1", "./l1.yaml", {"l1.yaml": "name: caf\xe9\n".encode("latin-1")}, r"l1\.yaml:1: the profile is not UTF-8"),
+        (
+            "latin-1",
+            "./l1.yaml",
+            {"l1.yaml": "name: caf\xe9\n".encode("latin-1")},
+            r"l1\.yaml:1: the profile is not UTF-8",
+        ),
         ("self", "./p.yaml", {}, r"`extends` forms a cycle"),
     ]:
         text = ext.replace("{parent}", parent)
         where = rf"{P}:1: {msg}" if name not in ("fifo", "dev-zero", "latin-1", "self") else msg
         out.append(render_case(f"extends-{name}", "7-message", text, where, files=files))
     cycle = {"a.yaml": "extends: ./b.yaml\nname: a\n", "b.yaml": "extends: ./a.yaml\nname: b\n"}
-    out.append(render_case("extends-cycle", "6-traceback", "extends: ./a.yaml\n" + BASE, r"`extends` forms a cycle", files=cycle))
+    out.append(
+        render_case(
+            "extends-cycle",
+            "6-traceback",
+            "extends: ./a.yaml\n" + BASE,
+            r"`extends` forms a cycle",
+            files=cycle,
+        )
+    )
     chain = {f"c{i}.yaml": f"extends: ./c{i + 1}.yaml\n" for i in range(20)}
     chain["c20.yaml"] = "name: deep\n"
-    out.append(render_case("extends-chain-20", "6-traceback", "extends: ./c0.yaml\n" + BASE, r"`extends` chain longer than 8", files=chain))
+    out.append(
+        render_case(
+            "extends-chain-20",
+            "6-traceback",
+            "extends: ./c0.yaml\n" + BASE,
+            r"`extends` chain longer than 8",
+            files=chain,
+        )
+    )
     return out
 
 
-def _no_file(name: str):  # noqa: ANN202 - a check callback
-    def check(tmp, _text) -> None:  # noqa: ANN001
+def _no_file(name: str):
+    def check(tmp, _text) -> None:
         assert not (tmp / name).exists(), f"{name} was created: a command ran"
 
     return check
 
 
-def _no_raw_escape(_tmp, text: str) -> None:  # noqa: ANN001
+def _no_raw_escape(_tmp, text: str) -> None:
     assert "\x1b" not in text and "\x07" not in text, "a raw control character reached the output"
 
 
@@ -493,15 +720,29 @@ def _terminal_cases() -> list[Case]:
     out = []
     for i, (old, new, where) in enumerate(
         [
-            ("    fps: 25", '    "f\\e]0;x\\a": 25', r"cameras\[1\]\.f\\x1b\]0;x\\x07: unknown field"),
-            ("name: Camera B", 'name: "Camera\\e[2J B"', r"cameras\[1\]\.name: contains a control character"),
+            (
+                "    fps: 25",
+                '    "f\\e]0;x\\a": 25',
+                r"cameras\[1\]\.f\\x1b\]0;x\\x07: unknown field",
+            ),
+            (
+                "name: Camera B",
+                'name: "Camera\\e[2J B"',
+                r"cameras\[1\]\.name: contains a control character",
+            ),
             ("name: hostile", 'name: "h\\e[31m"', r"name: expected a name"),
-            ("  broker: mqtt", '  broker: "mq\\e[2Jtt"', r"messaging\.broker: unknown 'mq\\x1b\[2Jtt'"),
+            (
+                "  broker: mqtt",
+                '  broker: "mq\\e[2Jtt"',
+                r"messaging\.broker: unknown 'mq\\x1b\[2Jtt'",
+            ),
             ("    fps: 25", '    "\\u2028": 25', r"cameras\[1\]\.\\u2028: unknown field"),
         ]
     ):
         text = mutate(old, new)
-        out.append(render_case(f"profile-control-{i:02d}", "4-terminal", text, where, check=_no_raw_escape))
+        out.append(
+            render_case(f"profile-control-{i:02d}", "4-terminal", text, where, check=_no_raw_escape)
+        )
     return out
 
 
@@ -527,7 +768,7 @@ def _cli_cases() -> list[Case]:
     return out
 
 
-def _nothing_in_cwd(tmp, _text) -> None:  # noqa: ANN001
+def _nothing_in_cwd(tmp, _text) -> None:
     names = {p.name for p in tmp.iterdir()}
     assert "deepstream_app.txt" not in names and "manifest.json" not in names, names
 

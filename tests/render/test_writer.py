@@ -68,7 +68,7 @@ def test_a_failed_staging_write_leaves_the_previous_output_untouched(
         return real_write(fd, data)
 
     monkeypatch.setattr(os, "write", failing_write)
-    with pytest.raises(RenderError, match="No space left on device.*free some space"):
+    with pytest.raises(RenderError, match=r"No space left on device.*free some space"):
         write_bundle(render_set(load_profile("demo")), out)
     monkeypatch.undo()
     assert calls["n"] >= 3

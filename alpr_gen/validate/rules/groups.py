@@ -163,11 +163,12 @@ def bad_line(cs: ConfigSet) -> Iterator[Hit]:
         if src.kind == "broker" and src.keyfile.group("message-broker") is None:
             continue  # reported once as a missing [message-broker] header (DS406)
         for line, text in src.keyfile.bad_lines:
+            # A mangled line of a file with credentials may be the password itself: not shown.
+            quoted = "this line" if src.private else f"'{quote_line(text, 80)}'"
             yield hit(
                 src,
                 line,
                 None,
                 None,
-                f"'{quote_line(text, 80)}' is not a [group], key=value or # comment: "
-                "GLib rejects the whole file",
+                f"{quoted} is not a [group], key=value or # comment: GLib rejects the whole file",
             )
