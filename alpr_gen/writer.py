@@ -85,7 +85,8 @@ def _refuse_conflicts(changes: list[FileStatus], out_dir: Path, *, force: bool) 
         raise RenderError(
             f"{len(conflicts)} file(s) in {out_dir} would be overwritten although alpr-gen did "
             f"not write them (or they were edited since); nothing was written:\n{listed}",
-            hint="move them away, or pass --force to overwrite them (--dry-run shows the diff)",
+            hint="move them away, or render with --force to overwrite them "
+            "(`alpr-gen render --dry-run` shows the differences)",
         )
 
 

@@ -14,6 +14,8 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from alpr_gen.fsutil import read_bounded
+
 
 @dataclass(frozen=True)
 class EngineKey:
@@ -40,8 +42,8 @@ def is_cached(engine: Path, key: EngineKey) -> bool:
     if not engine.is_file() or engine.stat().st_size == 0:
         return False
     try:
-        data = json.loads(stamp_path(engine).read_text())
-    except (OSError, ValueError):
+        data = json.loads(read_bounded(stamp_path(engine), 1024 * 1024))
+    except (OSError, ValueError, RecursionError):
         return False
     return isinstance(data, dict) and data.get("key") == asdict(key)
 

@@ -49,7 +49,7 @@ def test_yaml_syntax_error_names_file_and_line(
             "messaging.port",
             "at most 65535",
         ),
-        ("  broker: kafka\n", "  broker: kafkaa\n", "messaging", "broker"),
+        ("  broker: kafka\n", "  broker: kafkaa\n", "messaging.broker", "did you mean 'kafka'"),
         ("plate_class_ids: [1]", "plate_class_ids: [5]", "detector.plate_class_ids[0]", "2 labels"),
         (
             "    fps: 25\n",
