@@ -55,6 +55,14 @@ class BrokerError(AlprGenError):
     """A message broker cannot be reached, logged in to or published to."""
 
 
+class NvinferError(AlprGenError):
+    """nvinfer's behaviour cannot be reproduced for these inputs (alpr_gen.nvinfer)."""
+
+
+class InferConfigError(NvinferError):
+    """An nvinfer config value nvinfer itself would reject; the message names the key."""
+
+
 class Interrupted(BaseException):
     """SIGTERM or SIGHUP arrived while alpr-gen was working (Ctrl-C stays KeyboardInterrupt).
 

@@ -115,8 +115,9 @@ def line_of_problem(problem: str) -> int | None:
     return None
 
 
-def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Readers see the old content or the new, never half of it (temp file + rename)."""
+def write_bytes_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Readers see the old content or the new, never half of it (temp file + rename). The mode
+    defaults to what open() would give (0o666 less the umask; mkstemp alone gives 0o600)."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,7 +129,7 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
+        os.chmod(tmp, default_mode() if mode is None else mode)
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -138,7 +139,7 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
         raise
 
 
-def write_text_atomic(path: Path, text: str, mode: int = 0o644) -> None:
+def write_text_atomic(path: Path, text: str, mode: int | None = None) -> None:
     write_bytes_atomic(path, text.encode("utf-8"), mode)
 
 
@@ -152,3 +153,10 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
         while block := fh.read(chunk):
             h.update(block)
     return h.hexdigest()
+
+
+def default_mode() -> int:
+    """0o666 less the umask: what open() would have given a new file."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

@@ -6,7 +6,6 @@ an empty string). Writing to disk is `writer.py`'s job.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from functools import cache
 
@@ -14,6 +13,7 @@ import jinja2
 
 from alpr_gen.deepstream import facts
 from alpr_gen.deepstream import layout as L
+from alpr_gen.fsutil import sha256_bytes
 from alpr_gen.ini_format import FILTERS
 from alpr_gen.plan import Plan, build_plan
 from alpr_gen.profile.model import SiteProfile
@@ -94,7 +94,7 @@ def manifest_text(plan: Plan, files: dict[str, str], private: set[str]) -> str:
         platform=plan.platform,
         jetson=plan.jetson,
         files={
-            name: L.PRIVATE if name in private else hashlib.sha256(text.encode()).hexdigest()
+            name: L.PRIVATE if name in private else sha256_bytes(text.encode())
             for name, text in files.items()
         },
     )

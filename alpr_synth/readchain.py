@@ -4,6 +4,8 @@
 ``PlateReader`` runs the PP-OCRv4 recogniser that rapidocr-onnxruntime ships, with greedy CTC
 decoding restricted to the plate alphabet (A-Z, 0-9). This is a Python stand-in for what the
 DeepStream pipeline does with nvinfer + the custom parsers; it exists to measure the demo model.
+The letterbox is Ultralytics' (grey 114, the model's training preprocessing); the NMS is nvinfer's
+(alpr_gen.nvinfer.cluster).
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ class PlateDetector:
         self.conf, self.iou = conf, iou
 
     def __call__(self, rgb: np.ndarray) -> list[Detection]:
+        from alpr_gen.deepstream.facts import ClusterMode
+        from alpr_gen.nvinfer.cluster import cluster
+        from alpr_gen.nvinfer.settings import ClassAttrs
+
         boxed, r, (px, py) = letterbox(rgb, self.size)
         x = boxed.transpose(2, 0, 1)[None].astype(np.float32) / 255.0
         pred = self.session.run(None, {self.input_name: x})[0][0]  # [4+nc, A]
@@ -76,23 +82,22 @@ class PlateDetector:
         if not keep.any():
             return []
         cx, cy, bw, bh = pred[:4, keep]
-        xyxy = np.stack([cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2], axis=1)
-        xyxy = (xyxy - np.float32([px, py, px, py])) / r
-        cls, best = cls[keep], best[keep]
-        # Per-class NMS (nvinfer's cluster-mode=2 does the same per class).
-        idx = cv2.dnn.NMSBoxesBatched(
-            [[float(a), float(b), float(c - a), float(d - b)] for a, b, c, d in xyxy],
-            best.tolist(),
-            cls.tolist(),
-            self.conf,
-            self.iou,
-        )
+        rows = np.stack(
+            [cx - bw / 2, cy - bh / 2, bw, bh, best[keep], cls[keep].astype(np.float32)], axis=1
+        ).astype(np.float32)
+        # Per-class NMS in network pixels, as nvinfer's cluster-mode=2 does it.
+        attrs = [ClassAttrs(pre_cluster_threshold=self.conf, nms_iou_threshold=self.iou)]
+        kept = cluster(rows, ClusterMode.NMS, attrs * scores.shape[0])
         h, w = rgb.shape[:2]
         out = []
-        for i in np.asarray(idx, dtype=int).reshape(-1):
-            x0, y0, x1, y1 = xyxy[i]
-            box = (max(0.0, x0), max(0.0, y0), min(float(w), x1), min(float(h), y1))
-            out.append(Detection(int(cls[i]), float(best[i]), tuple(float(v) for v in box)))
+        for left, top, bw_, bh_, score, c in kept:
+            x0, y0 = (left - px) / r, (top - py) / r
+            x1, y1 = x0 + bw_ / r, y0 + bh_ / r
+            box = (
+                max(0.0, float(x0)), max(0.0, float(y0)), min(float(w), float(x1)),
+                min(float(h), float(y1)),
+            )  # fmt: skip
+            out.append(Detection(int(c), float(score), box))
         return sorted(out, key=lambda d: -d.score)
 
 

@@ -135,14 +135,15 @@ def main() -> None:
     import ultralytics
 
     from alpr_gen.export import ExportRequest, export_model
-    from alpr_gen.export.calibrator import preprocess
+    from alpr_gen.export.calibrator import calibration_spec
+    from alpr_gen.nvinfer.preprocess import preprocess_batch
 
     assets = Path(ultralytics.__file__).parent / "assets"
     # bus.jpg and its mirror image: two busy frames (zidane.jpg gives this random model almost
     # no candidates at a shared threshold)
     bus = cv2.imread(str(assets / "bus.jpg"))
     imgs = [bus, cv2.flip(bus, 1)]
-    frames = np.stack([preprocess(im, args.imgsz, args.imgsz) for im in imgs])
+    frames, _ = preprocess_batch(imgs, calibration_spec(args.imgsz), channel_order="BGR")
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         weights = build_model(tmp, frames)

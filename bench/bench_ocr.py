@@ -25,10 +25,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from alpr_gen.nvinfer.bridge import ParserBridge, build_bridge  # noqa: E402
 from alpr_gen.ocr.export import OcrExportRequest, export_ocr  # noqa: E402
-from alpr_gen.ocr.preprocess import nvinfer_preprocess  # noqa: E402
+from alpr_gen.ocr.preprocess import sgie_input  # noqa: E402
 from alpr_gen.ocr.presets import OCR_PRESETS  # noqa: E402
-from alpr_gen.testing.parser_harness import build_library  # noqa: E402
 from tests.ocr.ocr_support import (  # noqa: E402
     ALPHABET_FULL,
     ALPHABET_NO_IOQ,
@@ -46,10 +46,10 @@ DTYPE = {np.dtype(np.float32): 0, np.dtype(np.float16): 1, np.dtype(np.int32): 3
 
 class Bench:
     def __init__(self, build: Path) -> None:
-        lib = build_library(build)
+        lib = build_bridge(9, cache_dir=build).library
         so = build / "libocr_bench.so"
         subprocess.run(
-            ["g++", "-std=c++17", "-O2", "-fPIC", "-shared",
+            ["g++", "-std=c++17", "-O2", "-fPIC", "-shared", "-DALPR_DS_ABI=9",
              f"-I{REPO / 'custom_parsers/include'}", "-o", str(so),
              str(REPO / "bench/ocr_bench_harness.cpp"), "-ldl"],
             check=True,
@@ -104,7 +104,7 @@ def timing(args: argparse.Namespace, work: Path) -> None:
     bench = Bench(work / "build")
     bench.load(write_config(dirs["argmax"], "ocr_dict.txt", min_length=3))
     _, crops = plate_set(args.plates, seed=5, variant="clean")
-    x = np.stack([nvinfer_preprocess(c, OCR_PRESETS["ppocr"]) for c in crops])
+    x = np.stack([sgie_input(c, OCR_PRESETS["ppocr"]) for c in crops])
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
     sess = {
@@ -147,12 +147,11 @@ def timing(args: argparse.Namespace, work: Path) -> None:
 def accuracy(args: argparse.Namespace, work: Path) -> None:
     import onnxruntime as ort
 
-    from alpr_gen.testing.parser_harness import ParserHarness, build_harness
     from tests.ocr.ocr_support import OcrCalls, read_plates
 
     d = work / "argmax"
     export_ocr(OcrExportRequest(out_dir=d))
-    ocr = OcrCalls(ParserHarness(build_library(work / "build"), build_harness(work / "build")))
+    ocr = OcrCalls(ParserBridge.open(9, cache_dir=work / "build"))
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 2
     sess = ort.InferenceSession(str(d / "ocr_rec.onnx"), opts, providers=["CPUExecutionProvider"])

@@ -1,6 +1,6 @@
 """Host cost per frame of NvDsInferParseAlprYolo at 640x640 (A = 8400 anchors), per layout.
 
-    .venv/bin/python bench/bench_parser.py            # builds the library + harness into a temp dir
+    .venv/bin/python bench/bench_parser.py [--abi 6|9]   # builds the library + harness into a temp dir
 
 What it times, all in C++ through nvinfer's ABI (custom_parsers/harness, so no ctypes overhead
 inside the timed loops; best of 5 means):
@@ -28,12 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from alpr_gen.testing.parser_harness import (
-    Layer,
-    ParserHarness,
-    build_harness,
-    build_library,
-)
+from alpr_gen.nvinfer.bridge import Layer, ParserBridge
 
 FN = "NvDsInferParseAlprYolo"
 A = 8400
@@ -74,7 +69,7 @@ def deepstream_head(raw: np.ndarray) -> np.ndarray:
     ).astype(np.float32)  # fmt: skip
 
 
-def end2end_head(harness: ParserHarness, raw: np.ndarray, nc: int, k: int = 100) -> np.ndarray:
+def end2end_head(harness: ParserBridge, raw: np.ndarray, nc: int, k: int = 100) -> np.ndarray:
     """[K, 6] rows of the NMSed detections of this frame, zero-padded (in-graph NMS output)."""
     thr = [THRESHOLD] * nc
     res = harness.bbox(FN, [Layer(raw)], num_classes=nc, pre_thresholds=thr)
@@ -92,7 +87,7 @@ def frames_for_memory(t: np.ndarray) -> np.ndarray:
     return np.broadcast_to(t, (count, *t.shape)).copy()
 
 
-def measure(harness: ParserHarness, tensor: np.ndarray, nc: int, iters: int) -> dict[str, float]:
+def measure(harness: ParserBridge, tensor: np.ndarray, nc: int, iters: int) -> dict[str, float]:
     def timed(frames: np.ndarray, nms: bool, n: int) -> tuple[float, int, int]:
         layers = [Layer(f) for f in frames]
         return harness.bench_bbox(
@@ -118,10 +113,11 @@ def measure(harness: ParserHarness, tensor: np.ndarray, nc: int, iters: int) -> 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--abi", type=int, choices=(6, 9), default=9, help="parser ABI (9: DS 9.x)")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
-        harness = ParserHarness(build_library(Path(tmp)), build_harness(Path(tmp)))
+        harness = ParserBridge.open(args.abi, cache_dir=Path(tmp))
         rows = []
         for nc in (1, 80):
             raw = synth_raw(rng, nc)

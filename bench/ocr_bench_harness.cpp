@@ -2,7 +2,8 @@
  * ocr_bench_harness.cpp -- the timing loop of bench/bench_ocr.py: calls NvDsInferParseAlprOcr in
  * a built libnvdsinfer_alpr.so (dlopen()ed) the way nvinfer does, many times, in C++, so the
  * figure is the parser's and not ctypes'. Correctness is tested through
- * alpr_gen.testing.parser_harness in tests/ocr.
+ * alpr_gen.nvinfer.bridge in tests/ocr. Built with -DALPR_DS_ABI=9 (the classifier ABI is the same
+ * in every layout).
  */
 #include "alpr_nvdsinfer_abi.h"
 

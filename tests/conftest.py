@@ -52,3 +52,24 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("TensorRT-RTX graph check")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def parser_cache(tmp_path_factory: pytest.TempPathFactory):
+    """The parser library + harness cache of alpr_gen.nvinfer.bridge, private to this session."""
+    return tmp_path_factory.mktemp("parser-cache")
+
+
+@pytest.fixture(scope="session")
+def bridges(parser_cache):
+    """abi -> ParserBridge (built once per session into `parser_cache`, opened once)."""
+    from alpr_gen.nvinfer.bridge import ParserBridge
+
+    opened: dict[int, ParserBridge] = {}
+
+    def get(abi: int = 9) -> ParserBridge:
+        if abi not in opened:
+            opened[abi] = ParserBridge.open(abi, cache_dir=parser_cache)
+        return opened[abi]
+
+    return get

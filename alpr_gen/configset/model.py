@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         StreammuxView,
         TrackerView,
     )
+    from alpr_gen.nvinfer.settings import InferSettings
 
 _SOURCE_RE = re.compile(r"source\d+")
 
@@ -153,6 +154,30 @@ class Gie:
             g.name: {k: e.value for k, e in g.entries.items()}
             for g in kf.groups_with_prefix("class-attrs-")
         }
+
+    def infer_settings(self) -> InferSettings:
+        """nvinfer's settings for this GIE, parsed as nvinfer parses them (errors name the
+        file and line). Paths the app group sets resolve against the app config."""
+        from alpr_gen.nvinfer.settings import InferSettings
+
+        props = self.properties()
+        engine = self.setting("model-engine-file")
+        if engine is not None and engine.file is self.app and engine.value:
+            props["model-engine-file"] = str(engine.path())
+        base = self.config.logical.parent if self.config else self.app.logical.parent
+
+        def locate(group: str, key: str) -> str:
+            found = self.setting(key) if group == "property" else None
+            if found is not None:
+                return f"{found.file.rel}:{found.line} [{found.group}] {key}"
+            kf = self.config.keyfile if self.config else None
+            g = kf.group(group) if kf else None
+            where = f"{self.config.rel}:{g.line_of(key)}" if self.config and g else self.app.rel
+            return f"{where} [{group}] {key}"
+
+        return InferSettings.from_mapping(
+            props, self.class_attrs(), base_dir=base, source=self.name, locate=locate
+        )
 
     @property
     def is_ocr(self) -> bool:

@@ -23,9 +23,11 @@ class Release:
     jetsons: tuple[str, ...]  # the Jetson modules that JetPack supports
     # [streammux] key naming the new-mux config file (renamed in 8.0).
     mux_config_key: str = "config-file"
-    # NvDsInferObjectDetectionInfo's layout: 6 (24 bytes, up to 8.0) or 9 (28 bytes: 9.x added
-    # float rotation_angle after detectionConfidence).
-    parser_abi: int = 6
+
+    @property
+    def parser_abi(self) -> int:
+        """The custom-parser layout nvinfer of this release expects (see `parser_abi_for`)."""
+        return parser_abi_for(self.version)
 
 
 # TensorRT 8.5/8.6 parse ONNX up to opset 17; TensorRT 10's parser reads newer opsets (19 is well
@@ -54,7 +56,6 @@ RELEASES: dict[str, Release] = {
             jetpack="7.1",
             jetsons=("thor",),
             mux_config_key="config-file-path",
-            parser_abi=9,
         ),
         Release(
             "9.1",
@@ -64,7 +65,6 @@ RELEASES: dict[str, Release] = {
             jetpack="7.2",
             jetsons=("thor",),
             mux_config_key="config-file-path",
-            parser_abi=9,
         ),
         # 9.2's documentation lists Orin again; unverified, so only Thor is accepted here.
         Release(
@@ -75,7 +75,6 @@ RELEASES: dict[str, Release] = {
             jetpack="7.2",
             jetsons=("thor",),
             mux_config_key="config-file-path",
-            parser_abi=9,
         ),
     )
 }
@@ -100,6 +99,31 @@ def split_platform(platform: str) -> tuple[str, str | None]:
 def known_platform(platform: str) -> bool:
     family, module = split_platform(platform)
     return family in PLATFORMS and (module is None or (family == "jetson" and module in JETSONS))
+
+
+# nvinfer's custom-parser ABI, by the first release of each layout (nvdsinfer.h): 6 from 6.3,
+# 9 from 9.0, where NvDsInferObjectDetectionInfo gained `float rotation_angle` after
+# detectionConfidence (24 -> 28 bytes; checked in DeepStream 9's includes/nvdsinfer.h). A parser
+# built for one layout and loaded by the other corrupts memory. custom_parsers/ selects the
+# layout with -DALPR_DS_ABI=<value>.
+PARSER_ABIS: tuple[tuple[str, int], ...] = (("6.3", 6), ("9.0", 9))
+# Releases from this one on may have changed the layout again: unknown, so refused.
+PARSER_ABI_UNKNOWN_FROM = "10.0"
+
+
+def parser_abi_for(version: str) -> int:
+    """The parser ABI of DeepStream `version` ("9.1" -> 9); ValueError if unknown."""
+    try:
+        key = version_key(version)
+    except ValueError:
+        key = ()
+    if len(key) < 2:
+        raise ValueError(f"{version!r} is not a DeepStream version (X.Y)")
+    first = version_key(PARSER_ABIS[0][0])
+    if key < first or key >= version_key(PARSER_ABI_UNKNOWN_FROM):
+        known = f"{PARSER_ABIS[0][0]} up to (not including) {PARSER_ABI_UNKNOWN_FROM}"
+        raise ValueError(f"DeepStream {version}: parser ABI unknown (alpr-gen knows {known})")
+    return next(abi for since, abi in reversed(PARSER_ABIS) if key >= version_key(since))
 
 
 def version_key(version: str) -> tuple[int, ...]:

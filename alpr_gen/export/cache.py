@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from alpr_gen.fsutil import read_bounded
+from alpr_gen.fsutil import read_bounded, write_text_atomic
 
 
 @dataclass(frozen=True)
@@ -50,29 +48,4 @@ def is_cached(engine: Path, key: EngineKey) -> bool:
 
 def write_stamp(engine: Path, key: EngineKey) -> None:
     data = {"key": asdict(key), "digest": key.digest(), "engine": engine.name}
-    atomic_write_text(stamp_path(engine), json.dumps(data, indent=2, sort_keys=True) + "\n")
-
-
-def default_mode() -> int:
-    """0o666 less the umask: what open() would have given (mkstemp gives 0o600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode())
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same directory, then rename over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, default_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(stamp_path(engine), json.dumps(data, indent=2, sort_keys=True) + "\n")

@@ -1,19 +1,11 @@
 """INT8 calibration: images preprocessed exactly as nvinfer preprocesses frames, fed to TensorRT.
 
-nvinfer (gstnvinfer.cpp, get_converted_buffer) with maintain-aspect-ratio=1 and
-symmetric-padding=1 does, per frame of W x H:
-
-  - rounds the source crop down to even width/height (GST_ROUND_DOWN_2);
-  - hdest = netW * H / W, wdest = netH * W / H (doubles); if hdest <= netH the image is scaled to
-    netW x trunc(hdest), else to trunc(wdest) x netH;
-  - pads with black (0): left = (netW - w) // 2, top = (netH - h) // 2, the rest right/bottom;
-  - converts to the network colour format (model-color-format=0: RGB) and computes
-    y = net-scale-factor * (x - offset) per channel, here 1/255 and offsets 0.
-
-The scaling filter is nvinfer's scaling-filter (0 nearest, which is what NvBufSurfTransform's
-default does, 1 bilinear). The GPU/VIC resamplers are not bit-exact with OpenCV's, which moves
-a few pixel values by a grey level; calibration statistics do not notice. What matters, and what
-the common mistake gets wrong (a centre crop, a top-left pad, BGR, /255 missing), is matched.
+The preprocessing is alpr_gen.nvinfer.preprocess with the rendered PGIE's settings
+(`calibration_spec`): maintain-aspect-ratio=1, symmetric-padding=1, model-color-format=0 (RGB),
+net-scale-factor 1/255, no offsets, and the config's scaling-filter. What the common mistake gets
+wrong (a centre crop, a top-left pad, BGR, /255 missing) is matched; the GPU/VIC resamplers are
+not bit-exact with OpenCV's, which moves a few pixel values by a grey level, and calibration
+statistics do not notice.
 
 Calibrate with frames at the resolution nvinfer sees: the streammux output size.
 """
@@ -21,59 +13,28 @@ Calibrate with frames at the resolution nvinfer sees: the streammux output size.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from alpr_gen.deepstream.facts import NET_SCALE_1_255
-from alpr_gen.errors import ExportError
-
-# nvinfer parses net-scale-factor as a double and computes in float: the value the rendered
-# config carries, as a float32.
-NET_SCALE_FACTOR = np.float32(float(NET_SCALE_1_255))
+from alpr_gen.deepstream.facts import NET_SCALE_1_255, ColorFormat
+from alpr_gen.errors import ExportError, NvinferError
+from alpr_gen.nvinfer.settings import PreprocessSpec
 
 
-@dataclass(frozen=True)
-class Letterbox:
-    src_w: int  # source width and height after nvinfer's round-down to even
-    src_h: int
-    width: int  # scaled image size inside the network input
-    height: int
-    left: int  # padding on the left and top
-    top: int
-
-
-def letterbox_geometry(src_w: int, src_h: int, net_w: int, net_h: int) -> Letterbox:
-    """nvinfer's scaled size and padding for a src_w x src_h frame (symmetric padding)."""
-    w, h = src_w & ~1, src_h & ~1
-    if w <= 0 or h <= 0:
-        raise ValueError(f"frame {src_w}x{src_h} is too small")
-    hdest = net_w * h / float(w)
-    wdest = net_h * w / float(h)
-    if hdest <= net_h:
-        dw, dh = net_w, int(hdest)
-    else:
-        dw, dh = int(wdest), net_h
-    return Letterbox(w, h, dw, dh, (net_w - dw) // 2, (net_h - dh) // 2)
-
-
-def preprocess(bgr: np.ndarray, net_w: int, net_h: int, scaling_filter: int = 0) -> np.ndarray:
-    """A BGR uint8 image (as OpenCV reads it) -> float32 [3, net_h, net_w], RGB, scaled."""
-    import cv2
-
-    if bgr.ndim != 3 or bgr.shape[2] != 3 or bgr.dtype != np.uint8:
-        raise ValueError(f"expected an HxWx3 uint8 image, got {bgr.shape} {bgr.dtype}")
-    g = letterbox_geometry(bgr.shape[1], bgr.shape[0], net_w, net_h)
-    src = bgr[: g.src_h, : g.src_w]
-    interp = cv2.INTER_NEAREST if scaling_filter == 0 else cv2.INTER_LINEAR
-    scaled = cv2.resize(src, (g.width, g.height), interpolation=interp)
-    canvas = np.zeros((net_h, net_w, 3), dtype=np.uint8)
-    canvas[g.top : g.top + g.height, g.left : g.left + g.width] = scaled
-    rgb = canvas[:, :, ::-1]
-    chw = np.ascontiguousarray(rgb.transpose(2, 0, 1)).astype(np.float32)
-    return NET_SCALE_FACTOR * (chw - np.float32(0.0))
+def calibration_spec(imgsz: int, scaling_filter: int = 0) -> PreprocessSpec:
+    """The PGIE's preprocessing as templates/pgie_yolo11.txt.j2 renders it, for an imgsz input."""
+    return PreprocessSpec(
+        net_width=imgsz,
+        net_height=imgsz,
+        channels=3,
+        color_format=ColorFormat.RGB,
+        net_scale_factor=float(NET_SCALE_1_255),
+        maintain_aspect_ratio=True,
+        symmetric_padding=True,
+        scaling_filter=scaling_filter,
+    )
 
 
 class CalibrationBatches:
@@ -98,6 +59,9 @@ class CalibrationBatches:
     def __iter__(self) -> Iterator[np.ndarray]:
         import cv2
 
+        from alpr_gen.nvinfer.preprocess import preprocess
+
+        spec = calibration_spec(self.imgsz, self.scaling_filter)
         for i in range(len(self)):
             chunk = self.files[i * self.batch : (i + 1) * self.batch]
             out = np.empty((self.batch, 3, self.imgsz, self.imgsz), dtype=np.float32)
@@ -105,7 +69,10 @@ class CalibrationBatches:
                 img = cv2.imread(str(path), cv2.IMREAD_COLOR)
                 if img is None:
                     raise ExportError(f"calibration image {path}: cannot be decoded")
-                out[j] = preprocess(img, self.imgsz, self.imgsz, self.scaling_filter)
+                try:
+                    out[j] = preprocess(img, spec, channel_order="BGR").tensor
+                except NvinferError as exc:
+                    raise ExportError(f"calibration image {path}: {exc.message}") from None
             yield out
 
 
@@ -172,9 +139,9 @@ class CalibrationFeeder:
         return self.cache_path.read_bytes() if self.cache_path.is_file() else None
 
     def write_calibration_cache(self, cache: bytes | memoryview) -> None:
-        from alpr_gen.export.cache import atomic_write_bytes
+        from alpr_gen.fsutil import write_bytes_atomic
 
-        atomic_write_bytes(self.cache_path, bytes(cache))
+        write_bytes_atomic(self.cache_path, bytes(cache))
 
 
 def torch_to_device(host: np.ndarray) -> tuple[int, object]:
@@ -201,7 +168,7 @@ def make_trt_calibrator(feeder: CalibrationFeeder) -> object:
             hint="pip install 'tensorrt>=10,<11'; or export --precision fp16",
         )
 
-    class EntropyCalibrator(trt.IInt8EntropyCalibrator2):  # type: ignore[misc,name-defined]
+    class EntropyCalibrator(trt.IInt8EntropyCalibrator2):
         def __init__(self) -> None:
             trt.IInt8EntropyCalibrator2.__init__(self)
 

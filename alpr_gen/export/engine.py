@@ -30,7 +30,7 @@ from types import ModuleType
 
 from alpr_gen.deepstream.versions import RELEASES, version_key
 from alpr_gen.errors import ExportError
-from alpr_gen.export.cache import EngineKey, default_mode, is_cached, write_stamp
+from alpr_gen.export.cache import EngineKey, is_cached, write_stamp
 from alpr_gen.export.request import EngineOutcome
 from alpr_gen.export.trt_features import (
     PIP_TENSORRT_10,
@@ -47,6 +47,7 @@ from alpr_gen.export.trtexec import (
     trtexec_argv,
     trtexec_help,
 )
+from alpr_gen.fsutil import default_mode
 
 __all__ = [
     "INPUT_NAME",
@@ -237,6 +238,6 @@ def _import_tensorrt() -> ModuleType:
 
 
 def _sha_or_empty(path: Path | None) -> str:
-    from alpr_gen.export.sidecar import sha256_file
+    from alpr_gen.fsutil import sha256_file
 
     return sha256_file(path) if path is not None and path.is_file() else ""

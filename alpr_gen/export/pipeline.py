@@ -16,17 +16,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alpr_gen.errors import ExportError
-from alpr_gen.export.cache import atomic_write_text, default_mode
 from alpr_gen.export.progress import QuietReporter, Reporter
 from alpr_gen.export.request import EngineOutcome, ExportRequest, ExportResult, check_request
 from alpr_gen.export.sidecar import (
     build_sidecar,
     labels_text,
     read_sidecar,
-    sha256_file,
     sidecar_matches,
     tool_versions,
 )
+from alpr_gen.fsutil import default_mode, sha256_file, write_text_atomic
 
 if TYPE_CHECKING:
     from alpr_gen.export.calibrator import CalibrationSource
@@ -106,8 +105,8 @@ def _export_onnx_files(
         os.replace(tmp_onnx, req.onnx_path)
     finally:
         tmp_onnx.unlink(missing_ok=True)
-    atomic_write_text(req.labels_path, labels_text(names))
-    atomic_write_text(req.sidecar_path, json.dumps(sidecar, indent=2) + "\n")
+    write_text_atomic(req.labels_path, labels_text(names))
+    write_text_atomic(req.sidecar_path, json.dumps(sidecar, indent=2) + "\n")
     reporter.info(f"wrote {req.onnx_path} (output boxes {list(shape)}), {req.labels_path.name}")
     return names, shape, onnx_sha
 

@@ -177,10 +177,10 @@ def check_request(req: ExportRequest) -> None:
         raise ExportError(f"{where}: workspace {req.workspace_mb} MB must be >= 1")
     if req.gpu_id < 0:
         raise ExportError(f"{where}: gpu id {req.gpu_id} must be >= 0")
-    if req.scaling_filter not in (0, 1):
+    if req.scaling_filter not in range(7):
         raise ExportError(
-            f"{where}: scaling-filter {req.scaling_filter} is not supported for calibration",
-            hint="use 0 (nearest, nvinfer's default) or 1 (bilinear)",
+            f"{where}: scaling-filter {req.scaling_filter} is not one of nvinfer's filters",
+            hint="use 0 nearest, 1 bilinear, 2-5 the GPU algorithms or 6 nvinfer's default",
         )
     if req.opset is not None and not 11 <= req.opset <= 20:
         raise ExportError(f"{where}: opset {req.opset} must be within 11..20")

@@ -7,23 +7,14 @@ graph, and so that re-running the same export is recognised as a no-op.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 from alpr_gen.export.request import ExportRequest
-from alpr_gen.fsutil import read_bounded
+from alpr_gen.fsutil import read_bounded, sha256_file
 
 SIDECAR_FORMAT = 1
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def labels_text(names: tuple[str, ...]) -> str:

@@ -152,7 +152,8 @@ def _settings(pgie: _Pgie, imgsz: int | None) -> dict[str, Value]:
         "topk": glib_int(everyone.get("topk")) or 100,
         "conf": min(thresholds) if thresholds else 0.25,
         "iou": glib_float(everyone.get("nms-iou-threshold")) or 0.45,
-        "scaling_filter": pgie.int("scaling-filter", 0),
+        # nvinfer's own default when the config does not say (what the INT8 calibrator mimics).
+        "scaling_filter": pgie.gie.infer_settings().scaling_filter,
     }
     if imgsz is not None:
         settings["imgsz"] = imgsz

@@ -27,7 +27,7 @@ def make_logger(trt: ModuleType) -> RecordingLogger:
     severity = trt.ILogger.Severity
     kept = {severity.INTERNAL_ERROR: "error", severity.ERROR: "error", severity.WARNING: "warning"}
 
-    class Recorder(trt.ILogger):  # type: ignore[misc,name-defined]  # a class from the module
+    class Recorder(trt.ILogger):  # type: ignore[name-defined]  # a class of the runtime module
         def __init__(self) -> None:
             trt.ILogger.__init__(self)
             self.messages: list[str] = []

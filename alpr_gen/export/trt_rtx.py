@@ -108,11 +108,15 @@ def _tensors(count: int, get: Callable[[int], _Tensor]) -> dict[str, tuple[int, 
     return {t.name: tuple(t.shape) for t in tensors}
 
 
-def _error_logger(trt: ModuleType) -> object:
+class _ErrorLogger(Protocol):
+    errors: list[str]
+
+
+def _error_logger(trt: ModuleType) -> _ErrorLogger:
     """A logger that keeps errors (to assert on) and drops the rest."""
     severity = trt.ILogger.Severity
 
-    class Errors(trt.ILogger):  # type: ignore[misc,name-defined]  # a class from the module
+    class Errors(trt.ILogger):  # type: ignore[name-defined]  # a class of the runtime module
         def __init__(self) -> None:
             trt.ILogger.__init__(self)
             self.errors: list[str] = []

@@ -12,7 +12,6 @@ What nvinfer needs and the source models lack:
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alpr_gen.errors import ExportError
+from alpr_gen.fsutil import sha256_file
 from alpr_gen.ocr import dictionary as dct
 from alpr_gen.ocr.presets import (
     ARGMAX_INDICES_OUTPUT,
@@ -145,7 +145,7 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
     sidecar = {
         "kind": req.kind,
         "source_model": str(src),
-        "source_sha256": _sha256(src.read_bytes()),
+        "source_sha256": sha256_file(src),
         "onnx_file": ONNX_NAME,
         "dictionary_file": DICT_NAME,
         "input_name": inp.name,
@@ -374,10 +374,6 @@ def _run(model: onnx.ModelProto, outputs: list[str], x: Any, src: Path) -> list[
         return sess.run(outputs, {sess.get_inputs()[0].name: x})
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise ExportError(f"{src}: onnxruntime cannot run the fixed-size model: {exc}") from None
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _write_all(out: Path, files: dict[str, bytes]) -> None:

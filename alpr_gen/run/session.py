@@ -24,6 +24,7 @@ from alpr_gen.run.preflight import (
     PreflightResult,
     run_preflight,
 )
+from alpr_gen.run.preflight.model import ParserBuilder
 from alpr_gen.run.preflight.system import GET_DEEPSTREAM
 from alpr_gen.writer import RenderOutcome
 
@@ -91,7 +92,7 @@ def prepare(opened: OpenedSet, opts: RunOptions) -> Prepared:
         opts.env,
         deepstream_app=opts.deepstream_app,
         docker_image=opts.docker_image,
-        build_parser=None if opts.dry_run or not opts.build_parser else build_parser_at,
+        build_parser=None if opts.dry_run or not opts.build_parser else _builder(cs.deepstream),
         lint=lint,
         platform=cs.platform,
     )
@@ -166,16 +167,20 @@ def stream_names(cs: ConfigSet) -> dict[int, str]:
     return names
 
 
-def build_parser_at(lib: Path) -> str | None:
-    """Build alpr-gen's parser library at `lib`; None on success, else why not."""
-    from alpr_gen.deepstream.facts import PARSER_LIBRARY
-    from alpr_gen.errors import AlprGenError
-    from alpr_gen.parser_build import build_parser
+def _builder(deepstream: str) -> ParserBuilder:
+    """Builds alpr-gen's parser library for the set's DeepStream (its object layout)."""
 
-    if lib.name != PARSER_LIBRARY:
-        return f"not alpr-gen's parser ({PARSER_LIBRARY}); build it with its own instructions"
-    try:
-        build_parser(lib.parent)
-    except AlprGenError as exc:
-        return exc.message.splitlines()[0]
-    return None
+    def build(lib: Path) -> str | None:
+        from alpr_gen.deepstream.facts import PARSER_LIBRARY
+        from alpr_gen.errors import AlprGenError
+        from alpr_gen.parser_build import build_parser
+
+        if lib.name != PARSER_LIBRARY:
+            return f"not alpr-gen's parser ({PARSER_LIBRARY}); build it with its own instructions"
+        try:
+            build_parser(lib.parent, deepstream=deepstream)
+        except AlprGenError as exc:
+            return exc.message.splitlines()[0]
+        return None
+
+    return build

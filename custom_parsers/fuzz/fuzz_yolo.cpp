@@ -11,7 +11,8 @@
  * 1s) so that the parse loops, not just the checks, are exercised.
  * Checked on every call: false => no objects; true => every object has classId <
  * num-detected-classes, a finite confidence > 0 and >= its class threshold, and a box of
- * positive size inside the network input.
+ * positive size inside the network input; built for DeepStream 9's layout (ALPR_DS_ABI=9), a
+ * rotation_angle of exactly 0.
  */
 #include "alpr_common.h"
 
@@ -128,6 +129,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     std::vector<NvDsInferObjectDetectionInfo> objects(r.byte() % 3);  // stale entries must go
+#if ALPR_HAS_ROTATION
+    for (NvDsInferObjectDetectionInfo &o : objects) o.rotation_angle = 1.0f;  // must not survive
+#endif
     const bool ok = NvDsInferParseAlprYolo(layers, net, params, objects);
     for (unsigned char *b : exact) delete[] b;
     ++g_stats.calls;
@@ -146,6 +150,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!std::isfinite(s) || !(s > 0) || !(s >= params.perClassPreclusterThreshold[o.classId])) fail();
         if (!(o.width > 0 && o.height > 0 && o.left >= 0 && o.top >= 0)) fail();
         if (!(o.left + o.width <= net.width * 1.0001f && o.top + o.height <= net.height * 1.0001f)) fail();
+#if ALPR_HAS_ROTATION
+        if (o.rotation_angle != 0.0f) fail();
+#endif
     }
     return 0;
 }

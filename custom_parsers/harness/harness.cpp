@@ -5,7 +5,11 @@
  * parse-classifier-func-name and calls it with std::vector<NvDsInferLayerInfo>,
  * NvDsInferNetworkInfo and NvDsInferParseDetectionParams (or a float threshold). This harness
  * does the same, taking plain C structs from Python and returning plain C structs, so the tests
- * exercise exactly the symbol and layout nvinfer would. Python side: tests/parsers/harness.py.
+ * exercise exactly the symbol and layout nvinfer would. Python side: alpr_gen/nvinfer/bridge.py.
+ *
+ * Built once per layout (-DALPR_DS_ABI=6 or 9, like the library): detections come back in
+ * AlprHDet, which always has the 7 fields of the 9.x layout (rotation_angle 0 on the 6.x one).
+ * alpr_h_open refuses a library built for the other layout (AlprParserAbi / AlprParserObjectSize).
  */
 #include <dlfcn.h>
 
@@ -33,6 +37,7 @@ typedef struct {
 typedef struct {
     unsigned classId;
     float left, top, width, height, confidence;
+    float rotation_angle; /* 0 on the 6.x layout, which has no such field */
 } AlprHDet;
 
 typedef struct {
@@ -86,17 +91,26 @@ int copyDets(const std::vector<NvDsInferObjectDetectionInfo> &objs, AlprHDet *ou
         out[i].width = objs[i].width;
         out[i].height = objs[i].height;
         out[i].confidence = objs[i].detectionConfidence;
+#if ALPR_DS_ABI >= 9
+        out[i].rotation_angle = objs[i].rotation_angle;
+#else
+        out[i].rotation_angle = 0.0f;
+#endif
     }
     return n;
 }
 
+/* post and topK may be null: 0.0 and -1 (keep all), nvinfer's defaults. */
 std::vector<nvinfer_nms::ClassParams> nmsParams(unsigned numClasses, const float *pre,
-                                                const float *iou)
+                                                const float *iou, const float *post = nullptr,
+                                                const int *topK = nullptr)
 {
     std::vector<nvinfer_nms::ClassParams> params(numClasses);
     for (unsigned c = 0; c < numClasses; ++c) {
         params[c].preClusterThreshold = pre[c];
         params[c].nmsIouThreshold = iou[c];
+        params[c].postClusterThreshold = post ? post[c] : 0.0f;
+        params[c].topK = topK ? topK[c] : -1;
     }
     return params;
 }
@@ -107,11 +121,34 @@ extern "C" {
 
 const char *alpr_h_error(void) { return t_error.c_str(); }
 
-/* dlopen like nvinfer (RTLD_LAZY is what it uses; RTLD_NOW surfaces missing symbols at once). */
+/* The layout this harness was built for, and its NvDsInferObjectDetectionInfo size. */
+int alpr_h_abi(void) { return ALPR_DS_ABI; }
+unsigned alpr_h_object_size(void) { return static_cast<unsigned>(sizeof(NvDsInferObjectDetectionInfo)); }
+
+/* dlopen like nvinfer (RTLD_LAZY is what it uses; RTLD_NOW surfaces missing symbols at once),
+ * then refuse a library built for the other layout: its object vector has another stride. */
 void *alpr_h_open(const char *path)
 {
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!h) t_error = dlerror();
+    if (!h) {
+        t_error = dlerror();
+        return nullptr;
+    }
+    auto abi = reinterpret_cast<int (*)(void)>(dlsym(h, "AlprParserAbi"));
+    auto size = reinterpret_cast<unsigned (*)(void)>(dlsym(h, "AlprParserObjectSize"));
+    if (!abi || !size) {
+        t_error = "the library does not say which parser ABI it was built for (no AlprParserAbi)";
+        dlclose(h);
+        return nullptr;
+    }
+    if (abi() != ALPR_DS_ABI || size() != sizeof(NvDsInferObjectDetectionInfo)) {
+        t_error = "the library was built for parser ABI " + std::to_string(abi()) + " (" +
+                  std::to_string(size()) + "-byte objects), this harness for ABI " +
+                  std::to_string(ALPR_DS_ABI) + " (" +
+                  std::to_string(sizeof(NvDsInferObjectDetectionInfo)) + "-byte objects)";
+        dlclose(h);
+        return nullptr;
+    }
     return h;
 }
 
@@ -145,15 +182,26 @@ int alpr_h_parse_bbox(void *fn, const AlprHLayer *layers, int nLayers, unsigned 
     return ok ? 1 : 0;
 }
 
-/* nvinfer's cluster-mode=2 over detections (per-class pre thresholds and IoU thresholds). */
+/* nvinfer's cluster-mode=2 over detections: per-class pre-cluster, IoU and post-cluster
+ * thresholds and topk (post and topK may be null). */
 int alpr_h_nms(const AlprHDet *in, int n, unsigned numClasses, const float *pre, const float *iou,
-               AlprHDet *out, int cap)
+               const float *post, const int *topK, AlprHDet *out, int cap)
 {
     std::vector<NvDsInferObjectDetectionInfo> objs(static_cast<size_t>(n));
-    for (int i = 0; i < n; ++i)
-        objs[i] = {in[i].classId, in[i].left, in[i].top, in[i].width, in[i].height,
-                   in[i].confidence};
-    return copyDets(nvinfer_nms::clusterNms(objs, nmsParams(numClasses, pre, iou)), out, cap);
+    for (int i = 0; i < n; ++i) {
+        NvDsInferObjectDetectionInfo &o = objs[i];
+        o.classId = in[i].classId;
+        o.left = in[i].left;
+        o.top = in[i].top;
+        o.width = in[i].width;
+        o.height = in[i].height;
+        o.detectionConfidence = in[i].confidence;
+#if ALPR_DS_ABI >= 9
+        o.rotation_angle = in[i].rotation_angle;
+#endif
+    }
+    return copyDets(nvinfer_nms::clusterNms(objs, nmsParams(numClasses, pre, iou, post, topK)),
+                    out, cap);
 }
 
 /* Calls a classifier parser; frees each attributeLabel with free() after copying it, as nvinfer

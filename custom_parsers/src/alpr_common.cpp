@@ -117,6 +117,13 @@ bool viewLayer(const NvDsInferLayerInfo &layer, TensorView &out, const char *par
 
 extern "C" const char *AlprParserLastError(void) { return t_lastError; }
 
+extern "C" int AlprParserAbi(void) { return kAlprRequestedAbi; }
+
+extern "C" unsigned AlprParserObjectSize(void)
+{
+    return static_cast<unsigned>(sizeof(NvDsInferObjectDetectionInfo));
+}
+
 extern "C" void AlprParserSetStderrLogging(int enabled)
 {
     g_stderrLogging.store(enabled != 0, std::memory_order_relaxed);

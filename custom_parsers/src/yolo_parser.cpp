@@ -50,13 +50,16 @@ struct Emitter {
         y1 = std::fmin(std::fmax(y1, 0.0f), netH);
         y2 = std::fmin(std::fmax(y2, 0.0f), netH);
         if (!(x2 > x1 && y2 > y1)) return;  // entirely outside the network input
-        NvDsInferObjectDetectionInfo o;
+        NvDsInferObjectDetectionInfo o{};  // zeroes every field, rotation_angle (9.x) included
         o.classId = cls;
         o.left = x1;
         o.top = y1;
         o.width = x2 - x1;
         o.height = y2 - y1;
         o.detectionConfidence = score;
+#if ALPR_HAS_ROTATION
+        o.rotation_angle = 0.0f;  // axis-aligned: nvinfer 9.x rotates the OSD box by this
+#endif
         out.push_back(o);
     }
 };

@@ -63,11 +63,13 @@ def inputs(sample_images: list[Path]) -> np.ndarray:
     """BATCH real images, letterboxed as nvinfer does: [BATCH, 3, 640, 640] float32 in [0, 1]."""
     import cv2
 
-    from alpr_gen.export.calibrator import preprocess
+    from alpr_gen.export.calibrator import calibration_spec
+    from alpr_gen.nvinfer.preprocess import preprocess_batch
 
     imgs = [cv2.imread(str(p)) for p in sample_images]
     imgs.append(cv2.flip(imgs[0], 1))  # a third, different frame
-    return np.stack([preprocess(im, IMGSZ, IMGSZ) for im in imgs[:BATCH]])
+    batch, _ = preprocess_batch(imgs[:BATCH], calibration_spec(IMGSZ), channel_order="BGR")
+    return batch
 
 
 @pytest.fixture(scope="session")

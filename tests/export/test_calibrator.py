@@ -1,9 +1,7 @@
-"""INT8 calibration preprocessing against nvinfer's formula, and the calibrator's batch feeding.
+"""INT8 calibration: the rendered PGIE's preprocessing, and the calibrator's batch feeding.
 
-Expected values are derived by hand from gstnvinfer.cpp's get_converted_buffer (even source crop,
-hdest/wdest truncated, padding (net - scaled) // 2 on the left/top) and from
-y = net-scale-factor * (x - offset) with the net-scale-factor the rendered config carries
-(alpr_gen.plan.NET_SCALE_1_255), offsets 0, RGB.
+nvinfer's preprocessing itself (letterbox geometry, nearest/bilinear, channel order, scale) is
+tested in tests/nvinfer/test_preprocess.py and test_geometry.py.
 """
 
 from __future__ import annotations
@@ -14,101 +12,19 @@ import cv2
 import numpy as np
 import pytest
 
-from alpr_gen.deepstream.facts import NET_SCALE_1_255
 from alpr_gen.errors import ExportError
-from alpr_gen.export.calibrator import (
-    CalibrationBatches,
-    CalibrationFeeder,
-    letterbox_geometry,
-    preprocess,
-)
+from alpr_gen.export.calibrator import CalibrationBatches, CalibrationFeeder, calibration_spec
 
 
-@pytest.mark.parametrize(
-    ("src", "net", "expect"),
-    [
-        # bus.jpg 810x1080: hdest = 640*1080/810 = 853.3 > 640 -> wdest = 640*810/1080 = 480
-        ((810, 1080), (640, 640), (810, 1080, 480, 640, 80, 0)),
-        # zidane.jpg 1280x720: hdest = 640*720/1280 = 360 -> pad (640-360)//2 = 140 on top
-        ((1280, 720), (640, 640), (1280, 720, 640, 360, 0, 140)),
-        # odd sizes are cropped to even first (GST_ROUND_DOWN_2)
-        ((1281, 721), (640, 640), (1280, 720, 640, 360, 0, 140)),
-        # 1000x562: hdest = 359.68 -> 359 (truncated), top 140, bottom 141
-        ((1000, 562), (640, 640), (1000, 562, 640, 359, 0, 140)),
-        # portrait into a wide network: wdest = 384*1080/1920 = 216 -> left (640-216)//2 = 212
-        ((1080, 1920), (640, 384), (1080, 1920, 216, 384, 212, 0)),
-        # exact fit: no padding
-        ((1280, 1280), (640, 640), (1280, 1280, 640, 640, 0, 0)),
-    ],
-)
-def test_letterbox_geometry_matches_nvinfer(
-    src: tuple[int, int], net: tuple[int, int], expect: tuple[int, ...]
-) -> None:
-    g = letterbox_geometry(*src, *net)
-    assert (g.src_w, g.src_h, g.width, g.height, g.left, g.top) == expect
+def test_calibration_uses_the_rendered_pgie_preprocessing() -> None:
+    """The spec matches the rendered PGIE config (tests/golden/lot7/pgie_yolo11.txt), read back
+    by alpr_gen.nvinfer: nvinfer's letterbox, RGB, 1/255, the config's scaling filter."""
+    from alpr_gen.deepstream.keyfile import read_keyfile
+    from alpr_gen.nvinfer.settings import InferSettings
 
-
-def _expected_nearest(bgr: np.ndarray, net: int) -> np.ndarray:
-    """nvinfer's tensor for `bgr`, computed pixel by pixel from the formula (nearest sampling as
-    OpenCV's INTER_NEAREST does it: src = floor(dst * src_size / dst_size))."""
-    h0, w0 = bgr.shape[0] & ~1, bgr.shape[1] & ~1
-    if net * h0 / w0 <= net:
-        w, h = net, int(net * h0 / w0)
-    else:
-        w, h = int(net * w0 / h0), net
-    left, top = (net - w) // 2, (net - h) // 2
-    ys = np.floor(np.arange(h) * (h0 / h)).astype(int)
-    xs = np.floor(np.arange(w) * (w0 / w)).astype(int)
-    rgb = bgr[:h0, :w0, ::-1]
-    out = np.zeros((3, net, net), dtype=np.float32)
-    # the net-scale-factor string the rendered nvinfer config carries, parsed as nvinfer does
-    scale, offsets = np.float32(float(NET_SCALE_1_255)), np.zeros(3, dtype=np.float32)
-    for c in range(3):
-        x = rgb[ys][:, xs, c].astype(np.float32)
-        out[c, top : top + h, left : left + w] = scale * (x - offsets[c])
-    return out
-
-
-def test_preprocess_equals_nvinfer_formula_on_sample_images(sample_images: list[Path]) -> None:
-    for path in sample_images:
-        bgr = cv2.imread(str(path))
-        got = preprocess(bgr, 640, 640, scaling_filter=0)
-        want = _expected_nearest(bgr, 640)
-        assert got.shape == (3, 640, 640) and got.dtype == np.float32
-        np.testing.assert_array_equal(got, want)
-        g = letterbox_geometry(bgr.shape[1], bgr.shape[0], 640, 640)
-        # the padding is black (0) on both sides, symmetric to within a pixel
-        assert not got[:, : g.top].any() and not got[:, g.top + g.height :].any()
-        assert not got[:, :, : g.left].any() and not got[:, :, g.left + g.width :].any()
-        assert (
-            got.max() <= 1.0 and got[:, g.top : g.top + g.height, g.left : g.left + g.width].any()
-        )
-
-
-def test_channel_order_and_scale() -> None:
-    bgr = np.zeros((100, 200, 3), dtype=np.uint8)
-    bgr[..., 0] = 255  # blue in OpenCV's BGR
-    bgr[..., 2] = 51  # red
-    t = preprocess(bgr, 64, 64)
-    inside = t[:, 16:48, :]  # 200x100 -> 64x32, top padding 16
-    np.testing.assert_allclose(
-        inside[0], 51 * np.float32(1 / 255)
-    )  # R first (model-color-format=0)
-    assert not inside[1].any()
-    np.testing.assert_allclose(inside[2], 1.0)
-    assert not t[:, :16].any() and not t[:, 48:].any()
-
-
-def test_bilinear_filter_differs_slightly(sample_images: list[Path]) -> None:
-    bgr = cv2.imread(str(sample_images[0]))
-    near, lin = preprocess(bgr, 640, 640, 0), preprocess(bgr, 640, 640, 1)
-    assert not np.array_equal(near, lin)
-    assert np.abs(near - lin).mean() < 0.05  # same geometry, only the resampling differs
-
-
-def test_rejects_non_image() -> None:
-    with pytest.raises(ValueError):
-        preprocess(np.zeros((10, 10), dtype=np.uint8), 64, 64)
+    golden = Path(__file__).resolve().parents[1] / "golden" / "lot7" / "pgie_yolo11.txt"
+    rendered = InferSettings.from_keyfile(read_keyfile(golden))
+    assert calibration_spec(640, rendered.scaling_filter) == rendered.preprocess_spec((640, 640))
 
 
 def _frames(folder: Path, n: int) -> list[Path]:

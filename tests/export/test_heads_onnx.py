@@ -181,7 +181,7 @@ def test_graph_interface(head: str, exports: dict) -> None:
 def test_labels_and_sidecar(exports: dict, yolo_pt: Path) -> None:
     from ultralytics import YOLO
 
-    from alpr_gen.export.sidecar import sha256_file
+    from alpr_gen.fsutil import sha256_file
 
     names = YOLO(str(yolo_pt)).names
     _req, res = exports["end2end"]
@@ -208,7 +208,8 @@ def test_repeat_export_is_a_no_op(exports: dict) -> None:
     assert again.onnx_reused and res.onnx.stat().st_mtime_ns == before
     assert again.seconds < 2.0
     # a changed option or changed weights are not "the same export"
-    from alpr_gen.export.sidecar import read_sidecar, sha256_file, sidecar_matches
+    from alpr_gen.export.sidecar import read_sidecar, sidecar_matches
+    from alpr_gen.fsutil import sha256_file
 
     side = read_sidecar(res.sidecar)
     sha = sha256_file(req.weights)

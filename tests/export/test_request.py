@@ -72,7 +72,7 @@ def test_end2end_refused_on_deepstream_63(tmp_path: Path) -> None:
         ("precision", "int4", "precision 'int4'"),
         ("head", "yolo", "head 'yolo'"),
         ("deepstream", "6.0", "DeepStream '6.0'"),
-        ("scaling_filter", 3, "scaling-filter 3"),
+        ("scaling_filter", 7, "scaling-filter 7"),  # nvinfer has 0..6
         ("opset", 9, "opset 9"),
         ("onnx_name", "../x.onnx", "inside the output directory"),
         ("onnx_name", "/abs/x.onnx", "inside the output directory"),

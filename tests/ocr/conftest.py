@@ -1,4 +1,4 @@
-"""Session fixtures: the parser library built by the project's Makefile, and exported models."""
+"""Session fixtures: the parser library built from the shipped sources, and exported models."""
 
 from __future__ import annotations
 
@@ -6,21 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from alpr_gen.testing.parser_harness import ParserHarness, build_harness, build_library
+from alpr_gen.nvinfer.bridge import BridgeBuild, build_bridge
 
 from .ocr_support import OcrCalls
 
 
 @pytest.fixture(scope="session")
-def ocr_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("ocr-build")
+def ocr_build(parser_cache: Path) -> BridgeBuild:
+    return build_bridge(9, cache_dir=parser_cache)
 
 
 @pytest.fixture(scope="session")
-def ocr(ocr_build_dir: Path) -> OcrCalls:
+def ocr(bridges) -> OcrCalls:
     """NvDsInferParseAlprOcr in a freshly built libnvdsinfer_alpr.so, called as nvinfer does."""
-    lib = build_library(ocr_build_dir)
-    return OcrCalls(ParserHarness(lib, build_harness(ocr_build_dir)))
+    return OcrCalls(bridges(9))
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """Helpers for the OCR tests (and bench/bench_ocr.py): call NvDsInferParseAlprOcr through the
-parsers' harness (alpr_gen.testing.parser_harness), write its settings, render plate crops."""
+parsers' harness (alpr_gen.nvinfer.bridge), write its settings, render plate crops."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from alpr_gen.testing.parser_harness import Attribute, Layer, ParserHarness
+from alpr_gen.nvinfer.bridge import Attribute, Layer, ParserBridge
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Read:
 class OcrCalls:
     """NvDsInferParseAlprOcr through the parsers' harness, plus AlprOcrLoadConfig."""
 
-    def __init__(self, harness: ParserHarness) -> None:
+    def __init__(self, harness: ParserBridge) -> None:
         self.harness = harness
         self._load = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p)(
             harness.symbol("AlprOcrLoadConfig")
@@ -196,7 +196,7 @@ def recognise(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """The exported (argmax) recogniser's (indices, scores) per crop, preprocessed like the SGIE
     (or like PaddleOCR): parse them under several settings without running the model again."""
-    from alpr_gen.ocr.preprocess import nvinfer_preprocess, ppocr_preprocess
+    from alpr_gen.ocr.preprocess import ppocr_preprocess, sgie_input
     from alpr_gen.ocr.presets import OCR_PRESETS
 
     preset = OCR_PRESETS["ppocr"]
@@ -204,7 +204,7 @@ def recognise(
     for start in range(0, len(crops), batch):
         chunk = crops[start : start + batch]
         if padding == "nvinfer":
-            x = np.stack([nvinfer_preprocess(c, preset) for c in chunk])
+            x = np.stack([sgie_input(c, preset) for c in chunk])
         else:
             x = np.stack([ppocr_preprocess(c, preset.height, preset.width) for c in chunk])
         idx, scores = session.run(None, {session.get_inputs()[0].name: x})

@@ -1,4 +1,4 @@
-"""NvDsInferParseAlprOcr, built by the project's Makefile and called as nvinfer calls it.
+"""NvDsInferParseAlprOcr, built from the shipped sources and called as nvinfer calls it.
 
 Expected plates below are worked out by hand from the greedy CTC rule (best class per step,
 collapse repeats, drop the blank) and the dictionary written in each test.
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from alpr_gen.testing.parser_harness import Layer
+from alpr_gen.nvinfer.bridge import BridgeBuild, Layer
 
 from .ocr_support import OcrCalls, indices_layers, write_config
 
@@ -257,8 +257,8 @@ DISCOVERY = textwrap.dedent(
     """
     import sys
     import numpy as np
-    from alpr_gen.testing.parser_harness import Layer, ParserHarness
-    h = ParserHarness(sys.argv[1], sys.argv[2])
+    from alpr_gen.nvinfer.bridge import Layer, ParserBridge
+    h = ParserBridge(sys.argv[1], sys.argv[2])
     p = np.full((3, 4), 0.01, np.float32); p[0, 1] = p[1, 2] = p[2, 3] = 0.9
     ok, attrs, text = h.classifier("NvDsInferParseAlprOcr", [Layer(p, name="p")],
                                    threshold=0.5, net=(320, 48, 3))
@@ -268,10 +268,10 @@ DISCOVERY = textwrap.dedent(
 
 
 def test_settings_found_via_env_then_cwd(
-    ocr_build_dir: Path, ocr: OcrCalls, tmp_path: Path
+    ocr_build: BridgeBuild, ocr: OcrCalls, tmp_path: Path
 ) -> None:
     """Fresh processes (settings are read once): $ALPR_OCR_CONFIG wins, else ./ocr_parser.cfg."""
-    lib, harness = ocr_build_dir / "libnvdsinfer_alpr.so", ocr_build_dir / "libalpr_harness.so"
+    lib, harness = ocr_build.library, ocr_build.harness
     for name, dict_text in (("env", "E\nN\nV\n"), ("cwd", "C\nW\nD\n")):
         d = tmp_path / name
         d.mkdir()

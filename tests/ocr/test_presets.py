@@ -7,8 +7,9 @@ import types
 import numpy as np
 import pytest
 
+from alpr_gen.nvinfer.geometry import scaled_size
 from alpr_gen.ocr.dictionary import class_to_entry, dictionary_text, read_dictionary
-from alpr_gen.ocr.preprocess import nvinfer_preprocess, nvinfer_scaled_size
+from alpr_gen.ocr.preprocess import sgie_input
 from alpr_gen.ocr.presets import BLANK_LAST, OCR_PRESETS
 
 
@@ -22,22 +23,19 @@ def rapidocr_norm(img_bgr: np.ndarray) -> np.ndarray:
 def test_ppocr_preset_reproduces_rapidocr_on_a_full_width_crop() -> None:
     """Colour order, scale, offsets and resize: identical where there is no padding."""
     rgb = np.random.default_rng(0).integers(0, 256, (96, 640, 3), dtype=np.uint8)
-    ours = nvinfer_preprocess(rgb, OCR_PRESETS["ppocr"])
+    ours = sgie_input(rgb, OCR_PRESETS["ppocr"])
     theirs = rapidocr_norm(np.ascontiguousarray(rgb[:, :, ::-1]))  # rapidocr works in BGR
     assert ours.shape == theirs.shape == (3, 48, 320)
     np.testing.assert_allclose(ours, theirs, atol=1e-5)
     # The RGB reading of the same image is far off: the colour order matters and is BGR.
-    assert (
-        np.abs(nvinfer_preprocess(rgb[:, :, ::-1].copy(), OCR_PRESETS["ppocr"]) - theirs).max()
-        > 0.5
-    )
+    assert np.abs(sgie_input(rgb[:, :, ::-1].copy(), OCR_PRESETS["ppocr"]) - theirs).max() > 0.5
 
 
 def test_padding_is_on_the_right_and_differs_only_in_value() -> None:
     rgb = np.random.default_rng(1).integers(0, 256, (40, 120, 3), dtype=np.uint8)  # 3:1 plate
-    ours = nvinfer_preprocess(rgb, OCR_PRESETS["ppocr"])
+    ours = sgie_input(rgb, OCR_PRESETS["ppocr"])
     theirs = rapidocr_norm(np.ascontiguousarray(rgb[:, :, ::-1]))
-    w, h = nvinfer_scaled_size(120, 40, 320, 48)
+    w, h = scaled_size(120, 40, 320, 48)
     assert (w, h) == (144, 48)
     np.testing.assert_allclose(ours[:, :, :w], theirs[:, :, :w], atol=1e-5)
     assert np.all(ours[:, :, w:] == -1.0)  # nvinfer: black, then normalised
@@ -55,7 +53,7 @@ def test_padding_is_on_the_right_and_differs_only_in_value() -> None:
 )
 def test_nvinfer_scaled_size_truncates_like_gstnvinfer(src, want) -> None:
     # hdest = 320 * h / w, wdest = 48 * w / h, truncated to whole pixels.
-    assert nvinfer_scaled_size(*src, 320, 48) == want
+    assert scaled_size(*src, 320, 48) == want
 
 
 def test_presets_are_consistent() -> None:

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from alpr_gen.nvinfer.bridge import Layer
 from alpr_gen.ocr.export import bundled_ppocr_model
-from alpr_gen.ocr.preprocess import nvinfer_preprocess
+from alpr_gen.ocr.preprocess import sgie_input
 from alpr_gen.ocr.presets import OCR_PRESETS
-from alpr_gen.testing.parser_harness import Layer
 
 from .ocr_support import FONTS, OcrCalls, indices_layers, random_plate, render_plate, write_config
 
@@ -95,7 +95,7 @@ def test_real_model_outputs_match_rapidocr(
         render_plate(random_plate(rng), FONTS[i % len(FONTS)], 32 + 8 * (i % 3), rng, blur=i / 8)
         for i in range(12)
     ]
-    batch = np.stack([nvinfer_preprocess(c, OCR_PRESETS["ppocr"]) for c in crops])
+    batch = np.stack([sgie_input(c, OCR_PRESETS["ppocr"]) for c in crops])
     (probs,) = sessions["probs"].run(None, {"x": batch})
     idx, scores = sessions["argmax"].run(None, {"x": batch})
     np.testing.assert_array_equal(idx, probs.argmax(2))

@@ -1,12 +1,13 @@
-"""The host side of DeepStream's detector path, for the real-chain tests and nothing else.
+"""Helpers for the real-chain tests: the detector path as DeepStream runs it, and the model.
 
-- `nvinfer_letterbox`: nvinfer's maintain-aspect-ratio=1 + symmetric-padding=1 scaling, as in
-  gstnvinfer's get_converted_buffer: the frame is scaled to fit (the other side truncated to an
-  integer), placed at offset (net - scaled) // 2 on black, RGB, net-scale-factor 1/255. (nvinfer
-  also rounds the source size down to even numbers; the test images are even.) OpenCV's bilinear
-  resize stands in for the GPU scaler.
-- `nvinfer_unletterbox`: what gstnvinfer does to the parser's boxes after clustering: subtract
-  the padding offset, divide by the scale ratio; then clip to the frame.
+- `nvinfer_letterbox`: the PGIE's preprocessing (alpr_gen.nvinfer.preprocess) with the settings
+  of the rendered PGIE config (tests/golden/lot7/pgie_yolo11.txt: maintain-aspect-ratio=1,
+  symmetric-padding=1, RGB, net-scale-factor 1/255, scaling-filter=1).
+- `unletterbox_clipped`: the geometric inverse of nvinfer's letterbox (its offsets and ratios),
+  clipped to the frame, which is what Ultralytics' scale_boxes computes: the boxes compared with
+  Ultralytics'. nvinfer's own arithmetic (alpr_gen.nvinfer.geometry.boxes_to_frame) differs for
+  boxes reaching into the padding: it clamps left/top to 0 without shrinking the box
+  (test_nvinfer_shifts_boxes_clamped_at_the_frame_edge).
 - `lift_model`: YOLO11n from yolo11n.yaml has random but *degenerate* outputs (every anchor's
   scores are the per-level bias, every box the same size, whatever the image). Re-drawing the
   conv weights (He-normal, seeded) and rescaling the two head convs gives image-dependent
@@ -16,53 +17,40 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from alpr_gen.deepstream.keyfile import read_keyfile
+from alpr_gen.nvinfer.geometry import ScaleGeometry
+from alpr_gen.nvinfer.settings import InferSettings, PreprocessSpec
+
 NET = 640
+RENDERED_PGIE = Path(__file__).resolve().parents[1] / "golden" / "lot7" / "pgie_yolo11.txt"
+Letterbox = ScaleGeometry
 
 
-@dataclass(frozen=True)
-class Letterbox:
-    scale_x: float
-    scale_y: float
-    offset_left: int
-    offset_top: int
-    width: int  # scaled frame inside the network input
-    height: int
+def pgie_spec(net_w: int = NET, net_h: int = NET) -> PreprocessSpec:
+    return InferSettings.from_keyfile(read_keyfile(RENDERED_PGIE)).preprocess_spec((net_w, net_h))
 
 
 def nvinfer_letterbox(rgb: np.ndarray, net_w: int = NET, net_h: int = NET):
-    import cv2
+    """An RGB frame -> ([1, 3, H, W] float32 as the PGIE feeds the model, its geometry)."""
+    from alpr_gen.nvinfer.preprocess import preprocess
 
-    src_h, src_w = rgb.shape[:2]
-    hdest = net_w * src_h / src_w
-    wdest = net_h * src_w / src_h
-    if hdest <= net_h:
-        dest_w, dest_h = net_w, int(hdest)  # guint assignment truncates
-    else:
-        dest_w, dest_h = int(wdest), net_h
-    geo = Letterbox(
-        dest_w / src_w, dest_h / src_h, (net_w - dest_w) // 2, (net_h - dest_h) // 2, dest_w, dest_h
-    )
-    canvas = np.zeros((net_h, net_w, 3), np.uint8)  # padding is black
-    scaled = cv2.resize(rgb, (dest_w, dest_h), interpolation=cv2.INTER_LINEAR)
-    canvas[geo.offset_top : geo.offset_top + dest_h, geo.offset_left : geo.offset_left + dest_w] = (
-        scaled
-    )
-    tensor = canvas.astype(np.float32) * np.float32(0.0039215697906911373)
-    return np.ascontiguousarray(tensor.transpose(2, 0, 1)[None]), geo
+    item = preprocess(rgb, pgie_spec(net_w, net_h))
+    return item.tensor[None], item.geometry
 
 
-def nvinfer_unletterbox(dets: np.ndarray, geo: Letterbox, frame_hw: tuple[int, int]) -> np.ndarray:
+def unletterbox_clipped(
+    dets: np.ndarray, geo: ScaleGeometry, frame_hw: tuple[int, int]
+) -> np.ndarray:
     """[n, 6] left, top, width, height, conf, class (network px) -> [n, 6] x1, y1, x2, y2, conf,
-    class in frame pixels, clipped to the frame."""
-    d = dets.astype(np.float64)
-    left = (d[:, 0] - geo.offset_left) / geo.scale_x
-    top = (d[:, 1] - geo.offset_top) / geo.scale_y
-    x2 = left + d[:, 2] / geo.scale_x
-    y2 = top + d[:, 3] / geo.scale_y
+    class in frame pixels: nvinfer's offsets and ratios inverted exactly, then clipped."""
+    d = np.asarray(dets, np.float64).reshape(-1, 6)
+    left = (d[:, 0] - geo.offset_left) / geo.ratio_x
+    top = (d[:, 1] - geo.offset_top) / geo.ratio_y
+    x2, y2 = left + d[:, 2] / geo.ratio_x, top + d[:, 3] / geo.ratio_y
     h, w = frame_hw
     return np.stack(
         [

@@ -1,20 +1,18 @@
-"""Builds libnvdsinfer_alpr.so and the harness once per session, into a private temp dir."""
+"""The parser library and harness, built once per session (DeepStream 9's layout unless asked)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from alpr_gen.testing.parser_harness import ParserHarness, build_harness, build_library
+from alpr_gen.nvinfer.bridge import ParserBridge
 
 
 @pytest.fixture(scope="session")
-def parser_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("parsers-build")
+def harness(bridges) -> ParserBridge:
+    return bridges(9)
 
 
-@pytest.fixture(scope="session")
-def harness(parser_build_dir: Path) -> ParserHarness:
-    lib = build_library(parser_build_dir)
-    return ParserHarness(lib, build_harness(parser_build_dir))
+@pytest.fixture(scope="session", params=[6, 9], ids=["abi6", "abi9"])
+def harness_each_abi(request: pytest.FixtureRequest, bridges) -> ParserBridge:
+    """The same tests through the ≤ 8.0 (24-byte) and the 9.x (28-byte) object layouts."""
+    return bridges(request.param)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from alpr_gen.testing.parser_harness import have_fuzz_compiler, parsers_source_dir
+from alpr_gen.nvinfer.bridge import have_fuzz_compiler, parsers_source_dir
 
 
 @pytest.mark.slow

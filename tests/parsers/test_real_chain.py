@@ -3,9 +3,10 @@
 YOLO11n (yolo11n.yaml, seeded weights made image-dependent by `lift_model`) is exported with
 Ultralytics' exporter to ONNX twice: raw [1, 84, 8400] and nms=True [1, 300, 6]; the
 `deepstream` [8400, 6] head is computed from the raw output in numpy. Each image is letterboxed
-as nvinfer does and run by onnxruntime; the output goes through NvDsInferParseAlprYolo (via the
-nvinfer ABI harness), nvinfer's cluster-mode=2 NMS (none for end2end, which is NMSed in the
-graph) and nvinfer's letterbox undo. Ultralytics' `predict` on the same network input, with its
+as nvinfer does (alpr_gen.nvinfer.preprocess, the rendered PGIE's settings) and run by
+onnxruntime (alpr_gen.nvinfer.session); the output goes through NvDsInferParseAlprYolo (via the
+nvinfer ABI bridge), nvinfer's cluster-mode=2 NMS (cluster-mode=4 for end2end, which is NMSed in
+the graph; alpr_gen.nvinfer.cluster) and the inverse of nvinfer's letterbox. Ultralytics' `predict` on the same network input, with its
 own decode, NMS and `scale_boxes`, must give the same detections: same classes, boxes within
 1 px. Thresholds are picked where neither pipeline's rounding, nor DeepStream's clamping of
 boxes to the network input before NMS, can flip a decision (`chain.thresholds_well_defined`).
@@ -19,7 +20,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from alpr_gen.testing.parser_harness import Layer, ParserHarness
+from alpr_gen.deepstream.facts import ClusterMode
+from alpr_gen.nvinfer.bridge import Layer, ParserBridge
+from alpr_gen.nvinfer.cluster import cluster
+from alpr_gen.nvinfer.geometry import boxes_to_frame
+from alpr_gen.nvinfer.settings import ClassAttrs
 
 from .chain import (
     NET,
@@ -29,7 +34,7 @@ from .chain import (
     lift_model,
     match_detections,
     nvinfer_letterbox,
-    nvinfer_unletterbox,
+    unletterbox_clipped,
 )
 
 pytestmark = pytest.mark.slow
@@ -57,11 +62,10 @@ def _export(pt: Path, dest: Path, **kw: object) -> Path:
 
 
 def _run_onnx(path: Path, tensors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    import onnxruntime as ort
+    from alpr_gen.nvinfer.session import CPU, InferSession
 
-    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    name = sess.get_inputs()[0].name
-    return {k: sess.run(None, {name: x})[0][0] for k, x in tensors.items()}  # batch slice
+    sess = InferSession(path, providers=[CPU])
+    return {k: sess.frame_layers(x)[0][0].array for k, x in tensors.items()}  # frame 0, output 0
 
 
 @pytest.fixture(scope="module")
@@ -110,24 +114,22 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Chain:
 
 
 def _deepstream_chain(
-    harness: ParserHarness, chain: Chain, name: str, output: np.ndarray, nms: bool
+    harness: ParserBridge, chain: Chain, name: str, output: np.ndarray, nms: bool
 ) -> np.ndarray:
     thr = [chain.conf[name]] * NC
     res = harness.bbox(FN, [Layer(output)], num_classes=NC, pre_thresholds=thr, net=(NET, NET, 3))
     assert res.ok, res.error
     dets = res.dets
     print(f"{name}: parser -> {len(dets)} objects", end="; ")
-    if nms:
-        dets = harness.nms(
-            dets, num_classes=NC, pre_thresholds=thr, iou_thresholds=[chain.iou] * NC
-        )
-    return nvinfer_unletterbox(dets, chain.geo[name], chain.frames[name].shape[:2])
+    attrs = [ClassAttrs(pre_cluster_threshold=chain.conf[name], nms_iou_threshold=chain.iou)] * NC
+    dets = cluster(dets, ClusterMode.NMS if nms else ClusterMode.NONE, attrs)
+    return unletterbox_clipped(dets, chain.geo[name], chain.frames[name].shape[:2])
 
 
 @pytest.mark.parametrize("name", IMAGES)
 @pytest.mark.parametrize("head", ["raw", "deepstream", "end2end"])
 def test_chain_matches_ultralytics_predict(
-    harness: ParserHarness, chain: Chain, head: str, name: str
+    harness: ParserBridge, chain: Chain, head: str, name: str
 ) -> None:
     if head == "raw":
         ours = _deepstream_chain(harness, chain, name, chain.raw[name], nms=True)
@@ -148,7 +150,7 @@ def test_chain_matches_ultralytics_predict(
 
 @pytest.mark.parametrize("name", IMAGES)
 def test_raw_and_deepstream_heads_parse_identically(
-    harness: ParserHarness, chain: Chain, name: str
+    harness: ParserBridge, chain: Chain, name: str
 ) -> None:
     thr = [chain.conf[name]] * NC
     a = harness.bbox(FN, [Layer(chain.raw[name])], num_classes=NC, pre_thresholds=thr)
@@ -162,16 +164,69 @@ def test_raw_and_deepstream_heads_parse_identically(
 @pytest.mark.parametrize("name", IMAGES)
 def test_letterbox_undo_agrees_with_ultralytics(chain: Chain, name: str) -> None:
     """The scaled frame inside the network input maps back onto the whole frame under both
-    nvinfer's undo and Ultralytics' scale_boxes (independent implementations)."""
+    nvinfer's undo (its arithmetic: alpr_gen.nvinfer.geometry.boxes_to_frame) and Ultralytics'
+    scale_boxes (independent implementations)."""
     torch = pytest.importorskip("torch")
     from ultralytics.utils.ops import scale_boxes
 
     g = chain.geo[name]
     h, w = chain.frames[name].shape[:2]
     inner = np.array([[g.offset_left, g.offset_top, g.width, g.height, 1, 0]], np.float32)
-    ours = nvinfer_unletterbox(inner, g, (h, w))[0, :4]
+    ours = boxes_to_frame(inner, g)[0, :4]  # left, top, width, height: here also x1, y1, x2, y2
     box = torch.tensor([[g.offset_left, g.offset_top, g.offset_left + g.width,
                          g.offset_top + g.height]], dtype=torch.float64)  # fmt: skip
     theirs = scale_boxes((NET, NET), box, (h, w)).numpy()[0]
     np.testing.assert_allclose(ours, [0, 0, w, h], atol=1e-6)
     np.testing.assert_allclose(theirs, [0, 0, w, h], atol=1.0)
+
+
+def test_nvinfer_shifts_boxes_clamped_at_the_frame_edge(
+    harness: ParserBridge, chain: Chain
+) -> None:
+    """What nvinfer really attaches (gstnvinfer_meta_utils.cpp attach_metadata_detector): a box
+    reaching into the letterbox's left padding gets left = 0 with its width kept, so its right
+    edge moves right by the part cut off; a box reaching into the bottom padding ends below the
+    frame and is dropped (roi-bottom-offset check). The parser cannot prevent it: it only knows
+    the network input. Ultralytics clips instead (unletterbox_clipped)."""
+    name = "bus.jpg"  # 810x1080 into 640x640: 80 px of padding left and right
+    thr = [chain.conf[name]] * NC
+    res = harness.bbox(FN, [Layer(chain.raw[name])], num_classes=NC, pre_thresholds=thr)
+    attrs = [ClassAttrs(pre_cluster_threshold=chain.conf[name], nms_iou_threshold=chain.iou)] * NC
+    dets = cluster(res.dets, ClusterMode.NMS, attrs)
+    g, (h, w) = chain.geo[name], chain.frames[name].shape[:2]
+    nvinfer = boxes_to_frame(dets, g)
+    ideal = unletterbox_clipped(dets, g, (h, w))
+    into_left = dets[:, 0] < g.offset_left
+    assert into_left.sum() >= 1  # this frame has one: see test_chain_matches_ultralytics_predict
+    cut = (g.offset_left - dets[into_left, 0]) / g.ratio_x
+    shift = nvinfer[into_left, 0] + nvinfer[into_left, 2] - ideal[into_left, 2]
+    np.testing.assert_allclose(shift, np.minimum(cut, cut + (w - ideal[into_left, 2])), atol=0.01)
+    assert np.all(shift > 1)
+    inside = ~into_left & (dets[:, 1] >= g.offset_top)
+    np.testing.assert_allclose(nvinfer[inside, 0], ideal[inside, 0], atol=1e-3)
+
+
+def test_nvinfer_drops_boxes_reaching_into_the_bottom_padding(
+    harness: ParserBridge, chain: Chain
+) -> None:
+    """zidane.jpg (1280x720 into 640x640: 140 px of padding above and below): the boxes whose
+    bottom ends in the lower padding end below the frame once mapped back, and nvinfer drops
+    them (top + height > frame height - roi-bottom-offset) instead of clipping them."""
+    from alpr_gen.nvinfer.geometry import frame_filter
+
+    name = "zidane.jpg"
+    thr = [chain.conf[name]] * NC
+    res = harness.bbox(FN, [Layer(chain.raw[name])], num_classes=NC, pre_thresholds=thr)
+    attrs = [ClassAttrs(pre_cluster_threshold=chain.conf[name], nms_iou_threshold=chain.iou)] * NC
+    dets = cluster(res.dets, ClusterMode.NMS, attrs)
+    g, (h, w) = chain.geo[name], chain.frames[name].shape[:2]
+    nvinfer = boxes_to_frame(dets, g)
+    below = nvinfer[:, 1] + nvinfer[:, 3] > h
+    assert below.sum() >= 1
+    attached = frame_filter(nvinfer, lambda _c: ClassAttrs(), (w, h))
+    np.testing.assert_array_equal(attached, nvinfer[~below])
+    # with crop-objects-to-roi-boundary=1 nvinfer keeps them, cropped to the frame
+    cropped = frame_filter(
+        nvinfer, lambda _c: ClassAttrs(), (w, h), crop_objects_to_roi_boundary=True
+    )
+    assert len(cropped) == len(nvinfer) and np.all(cropped[:, 1] + cropped[:, 3] <= h)

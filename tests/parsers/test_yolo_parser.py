@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from alpr_gen.testing.parser_harness import Layer, ParserHarness
+from alpr_gen.nvinfer.bridge import Layer, ParserBridge
 
 from .reference import reference_parse
 
@@ -50,60 +50,67 @@ def _thresholds(rng: np.random.Generator, nc: int) -> list[float]:
     return [float(t) for t in rng.uniform(0.05, 0.6, nc).astype(np.float32)]
 
 
-def _check(harness: ParserHarness, out: np.ndarray, nc: int, thr: list[float]) -> np.ndarray:
+def _check(harness: ParserBridge, out: np.ndarray, nc: int, thr: list[float]) -> np.ndarray:
     res = harness.bbox(FN, [Layer(out)], num_classes=nc, pre_thresholds=thr, net=(NET_W, NET_H, 3))
     assert res.ok, res.error
     assert res.error == ""
     expected = reference_parse(out, nc, thr, NET_W, NET_H)
     np.testing.assert_array_equal(res.dets, expected)
+    # DeepStream 9's layout carries rotation_angle, which the parser sets to 0 (axis-aligned);
+    # through the 8.0 layout the harness reports 0 for the field it does not have.
+    assert res.rotation.shape == (len(res.dets),) and not res.rotation.any()
     return res.dets
 
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("dtype", [np.float32, np.float16])
-def test_rows_layout_matches_reference(harness: ParserHarness, seed: int, dtype: type) -> None:
+def test_rows_layout_matches_reference(
+    harness_each_abi: ParserBridge, seed: int, dtype: type
+) -> None:
     rng = np.random.default_rng(seed)
     nc = [1, 2, 80][seed % 3]
     n = [8400, 100, 300][seed % 3]
     out = _rows_tensor(rng, n, nc).astype(dtype)
-    dets = _check(harness, out, nc, _thresholds(rng, nc))
+    dets = _check(harness_each_abi, out, nc, _thresholds(rng, nc))
     assert len(dets) > 0  # the case is not vacuous
     assert np.all(dets[:, 0] >= 0) and np.all(dets[:, 0] + dets[:, 2] <= NET_W)
 
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("dtype", [np.float32, np.float16])
-def test_raw_layout_matches_reference(harness: ParserHarness, seed: int, dtype: type) -> None:
+def test_raw_layout_matches_reference(
+    harness_each_abi: ParserBridge, seed: int, dtype: type
+) -> None:
     rng = np.random.default_rng(100 + seed)
     nc = [1, 2, 80][seed % 3]
     anchors = [8400, 2100, 525][seed % 3]
     out = _raw_tensor(rng, nc, anchors).astype(dtype)
-    dets = _check(harness, out, nc, _thresholds(rng, nc))
+    dets = _check(harness_each_abi, out, nc, _thresholds(rng, nc))
     assert len(dets) > 0
 
 
-def test_raw_layout_fewer_classes_than_configured(harness: ParserHarness) -> None:
+def test_raw_layout_fewer_classes_than_configured(harness: ParserBridge) -> None:
     rng = np.random.default_rng(7)
     out = _raw_tensor(rng, 3, 2100).astype(np.float32)
     dets = _check(harness, out, 5, [0.1] * 5)
     assert len(dets) > 0 and dets[:, 5].max() < 3
 
 
-def test_raw_layout_more_classes_than_configured_is_refused(harness: ParserHarness) -> None:
+def test_raw_layout_more_classes_than_configured_is_refused(harness: ParserBridge) -> None:
     out = _raw_tensor(np.random.default_rng(7), 10, 2100).astype(np.float32)
     res = harness.bbox(FN, [Layer(out)], num_classes=4, pre_thresholds=[0.1] * 4)
     assert not res.ok and len(res.dets) == 0
     assert "nc=10 classes, but num-detected-classes=4" in res.error
 
 
-def test_thresholds_shorter_than_num_classes(harness: ParserHarness) -> None:
+def test_thresholds_shorter_than_num_classes(harness: ParserBridge) -> None:
     rng = np.random.default_rng(8)
     out = _rows_tensor(rng, 2000, 6).astype(np.float32)
     dets = _check(harness, out, 6, [0.1, 0.1, 0.1])
     assert dets[:, 5].max() < 3
 
 
-def test_leading_unit_dims_are_ignored(harness: ParserHarness) -> None:
+def test_leading_unit_dims_are_ignored(harness: ParserBridge) -> None:
     rng = np.random.default_rng(9)
     out = _rows_tensor(rng, 1000, 3).astype(np.float32)
     thr = [0.2] * 3
@@ -113,7 +120,7 @@ def test_leading_unit_dims_are_ignored(harness: ParserHarness) -> None:
     np.testing.assert_array_equal(flat.dets, batched.dets)
 
 
-def test_input_layers_are_not_outputs(harness: ParserHarness) -> None:
+def test_input_layers_are_not_outputs(harness: ParserBridge) -> None:
     rng = np.random.default_rng(10)
     out = _rows_tensor(rng, 500, 2).astype(np.float32)
     image = np.zeros((3, 8, 8), np.float32)
@@ -128,7 +135,7 @@ def test_input_layers_are_not_outputs(harness: ParserHarness) -> None:
     np.testing.assert_array_equal(res.dets, reference_parse(out, 2, [0.3, 0.3], NET_W, NET_H))
 
 
-def test_end2end_padding_rows_skipped_even_at_zero_threshold(harness: ParserHarness) -> None:
+def test_end2end_padding_rows_skipped_even_at_zero_threshold(harness: ParserBridge) -> None:
     out = np.zeros((100, 6), np.float32)
     out[:3] = [[10, 10, 50, 60, 0.9, 0], [20, 20, 30, 30, 0.5, 1], [5, 5, 6, 6, 1e-6, 0]]
     res = harness.bbox(FN, [Layer(out)], num_classes=2, pre_thresholds=[0.0, 0.0])
@@ -142,7 +149,7 @@ def test_end2end_padding_rows_skipped_even_at_zero_threshold(harness: ParserHarn
     )
 
 
-def test_raw_box_is_converted_and_clamped(harness: ParserHarness) -> None:
+def test_raw_box_is_converted_and_clamped(harness: ParserBridge) -> None:
     """A hand-made raw [4+2, 3] tensor: centre/size to left/top/width/height, clamped."""
     out = np.array(
         [
@@ -166,7 +173,7 @@ def test_raw_box_is_converted_and_clamped(harness: ParserHarness) -> None:
 
 
 @pytest.mark.parametrize("raw", [False, True])
-def test_threshold_is_inclusive_per_class(harness: ParserHarness, raw: bool) -> None:
+def test_threshold_is_inclusive_per_class(harness: ParserBridge, raw: bool) -> None:
     """confidence >= perClassPreclusterThreshold[class] passes, one ulp below does not."""
     below = np.nextafter(np.float32(0.5), np.float32(0))
     rows = np.array(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from alpr_gen.testing.parser_harness import Layer, ParserHarness
+from alpr_gen.nvinfer.bridge import Layer, ParserBridge
 
 FN = "NvDsInferParseAlprYolo"
 GOOD = np.tile(np.array([[10, 10, 50, 50, 0.9, 0]], np.float32), (8400, 1))
 
 
-def _call(harness: ParserHarness, layers: list[Layer], **kw: object):
+def _call(harness: ParserBridge, layers: list[Layer], **kw: object):
     args = {"num_classes": 1, "pre_thresholds": [0.25], "net": (640, 640, 3)}
     args.update(kw)
     return harness.bbox(FN, layers, **args)  # type: ignore[arg-type]
@@ -39,7 +39,7 @@ def _call(harness: ParserHarness, layers: list[Layer], **kw: object):
     ],
 )
 def test_bad_layers_rejected(
-    harness: ParserHarness, layers: list[Layer], needle: str, capfd: pytest.CaptureFixture[str]
+    harness: ParserBridge, layers: list[Layer], needle: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
     res = _call(harness, layers)
     assert not res.ok
@@ -50,7 +50,7 @@ def test_bad_layers_rejected(
     assert err.count("\n") <= 1 and (err == "" or needle in err)
 
 
-def test_bad_network_and_classes_rejected(harness: ParserHarness) -> None:
+def test_bad_network_and_classes_rejected(harness: ParserBridge) -> None:
     assert "network input is 0x640" in _call(harness, [Layer(GOOD)], net=(0, 640, 3)).error
     res = _call(harness, [Layer(GOOD)], num_classes=0, pre_thresholds=[])
     assert not res.ok and "num-detected-classes is 0" in res.error
@@ -59,7 +59,7 @@ def test_bad_network_and_classes_rejected(harness: ParserHarness) -> None:
 
 
 def test_same_error_is_printed_once(
-    harness: ParserHarness, capfd: pytest.CaptureFixture[str]
+    harness: ParserBridge, capfd: pytest.CaptureFixture[str]
 ) -> None:
     bad = [Layer(np.zeros((8400, 5), np.float32))]
     _call(harness, [Layer(np.zeros((3, 3), np.float32))])  # a different line first
@@ -70,13 +70,13 @@ def test_same_error_is_printed_once(
     assert err.count("\n") == 1 and "[8400, 5]" in err
 
 
-def test_success_clears_last_error_and_output(harness: ParserHarness) -> None:
+def test_success_clears_last_error_and_output(harness: ParserBridge) -> None:
     assert not _call(harness, [Layer(GOOD, null_buffer=True)]).ok
     res = _call(harness, [Layer(GOOD)])
     assert res.ok and res.error == "" and len(res.dets) == 8400
 
 
-def test_all_nan_or_inf_gives_no_objects(harness: ParserHarness) -> None:
+def test_all_nan_or_inf_gives_no_objects(harness: ParserBridge) -> None:
     for value in (np.nan, np.inf, -np.inf):
         res = _call(harness, [Layer(np.full((8400, 6), value, np.float32))])
         assert res.ok and len(res.dets) == 0
@@ -85,7 +85,7 @@ def test_all_nan_or_inf_gives_no_objects(harness: ParserHarness) -> None:
         assert res.ok and len(res.dets) == 0
 
 
-def test_huge_claimed_dims_are_not_read(harness: ParserHarness) -> None:
+def test_huge_claimed_dims_are_not_read(harness: ParserBridge) -> None:
     """dims product that wraps 32 bits to numElements must not pass the size check."""
     small = np.zeros((6,), np.float32)
     # 2^32 + 6 elements would wrap to 6 in a 32-bit product.

@@ -8,6 +8,8 @@ _SHARE = Key(T.BOOL, "share one connection between producer and consumer")
 BROKER_KEYS: dict[str, dict[str, Key]] = {
     "kafka": {
         "proto-cfg": Key(T.STR, "librdkafka options k=v;..."),
+        "producer-proto-cfg": Key(T.STR, "librdkafka options for the producer, after proto-cfg"),
+        "consumer-proto-cfg": Key(T.STR, "librdkafka options for the consumer"),
         "partition-key": Key(T.STR, "sensor.id (full schema) / sensorId (minimal)"),
         "consumer-group-id": Key(T.STR, "consumer group"),
         "share-connection": _SHARE,
@@ -43,6 +45,7 @@ BROKER_KEYS: dict[str, dict[str, Key]] = {
         "payloadkey": Key(T.STR, "field name of the payload"),
         "streamsize": Key(T.INT, "max stream length", lo=1),
         "consumergroup": Key(T.STR, "consumer group"),
+        "consumername": Key(T.STR, "consumer name in the group"),
         "password": Key(T.STR, "password"),
         "share-connection": _SHARE,
         "sensorid": Key(T.STR, "sensor id field", since="9.0"),

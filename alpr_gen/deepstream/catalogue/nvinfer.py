@@ -85,6 +85,9 @@ NVINFER_GROUPS: list[GroupSpec] = [
                 value_platform={2: "jetson"},
             ),
             "num-detected-classes": Key(T.INT, "classes (= label lines)", lo=1),
+            "enable-dbscan": Key(
+                T.BOOL, "old switch for cluster-mode=1", deprecated="cluster-mode"
+            ),
             "cluster-mode": Key(
                 T.INT,
                 "clustering",
@@ -146,6 +149,8 @@ _CLASS_ATTRS = {
     "detected-max-h": Key(T.INT, "px", lo=0),
     "roi-top-offset": Key(T.INT, "px", lo=0),
     "roi-bottom-offset": Key(T.INT, "px", lo=0),
+    "border-color": Key(T.COLOR, "r;g;b;a box colour", lo=0.0, hi=1.0, length=(4, 4)),
+    "bg-color": Key(T.COLOR, "r;g;b;a box fill", lo=0.0, hi=1.0, length=(4, 4)),
 }
 NVINFER_GROUPS += [
     GroupSpec("class-attrs-all", r"class-attrs-all", _CLASS_ATTRS, "defaults for every class"),

@@ -1,1 +1,0 @@
-"""Helpers for testing what alpr-gen builds (not imported by the CLI)."""
