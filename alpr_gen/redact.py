@@ -25,9 +25,11 @@ SECRET_NAME = re.compile(
     r"|oauthbearer\.config|authorization",
     re.IGNORECASE,
 )
-# Short names that are secrets only as the whole name (`?key=`, `?sig=`, `AUTH`); not
-# `partition-key` or `ssl.key.location`.
+# Short words that make a name secret as its last word (`?key=`, `?sig=`, `GITHUB_AUTH`,
+# `AWS_KEY`); not `ssl.key.location` or `partition-key`. Free-text masking (`mask_text`) ignores them: in prose,
+# "key=value" is not a secret.
 _SECRET_WORDS = {"key", "sig", "signature", "auth"}
+_LAST_WORD = re.compile(r"(?:^|[._])([A-Za-z]+)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 # A URI inside free text, up to whitespace or a quote/bracket that usually ends it.
 _URI_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s'\"<>`]+")
@@ -39,7 +41,8 @@ _ASSIGNMENT = re.compile(
 
 def is_secret_name(name: str) -> bool:
     """True for names whose value is a secret (password, sasl.password, ?token=, AUTH...)."""
-    return bool(SECRET_NAME.search(name)) or name.lower() in _SECRET_WORDS
+    last = _LAST_WORD.search(name)
+    return bool(SECRET_NAME.search(name)) or bool(last and last.group(1).lower() in _SECRET_WORDS)
 
 
 def mask(text: str, secrets: Iterable[str | None]) -> str:
