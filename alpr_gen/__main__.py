@@ -1,3 +1,3 @@
-from alpr_gen.cli import main
+from alpr_gen.entry import main
 
 main()

@@ -23,7 +23,7 @@ from alpr_gen.commands import (
     validate,
 )
 from alpr_gen.commands.style import examples
-from alpr_gen.errors import AlprGenError
+from alpr_gen.errors import AlprGenError, Interrupted
 
 app = typer.Typer(
     name="alpr-gen",
@@ -40,6 +40,8 @@ app = typer.Typer(
 
 _state = {"debug": False}
 DEBUG = "--debug"
+# Exit code of an unexpected exception (sysexits' EX_SOFTWARE): not bad input, a bug.
+INTERNAL_ERROR = 70
 
 
 def _version(value: bool) -> None:
@@ -85,7 +87,9 @@ def _take_debug(args: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: typer handles usage errors (exit 2); AlprGenError becomes a message + code."""
+    """Entry point: typer handles usage errors (exit 2) and Ctrl-C inside a command (exit 130);
+    AlprGenError becomes a message + code, SIGTERM/SIGHUP exit 128 + the signal, and anything
+    else one "internal error" line: never a traceback unless --debug."""
     _state["debug"] = False
     args = _take_debug(list(sys.argv[1:] if argv is None else argv))
     try:
@@ -93,16 +97,39 @@ def main(argv: list[str] | None = None) -> None:
     except AlprGenError as exc:
         if _state["debug"]:
             raise
-        _print_error(exc)
+        _print_error(exc.message, exc.hint)
         sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)  # Ctrl-C outside the command itself (typer handles it inside)
+    except Interrupted as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        if _state["debug"]:
+            raise
+        _print_error(
+            f"internal error: {type(exc).__name__}: {exc}",
+            "this is a bug in alpr-gen: run the command again with --debug and report the "
+            "traceback",
+        )
+        sys.exit(INTERNAL_ERROR)
 
 
-def _print_error(exc: AlprGenError) -> None:
+def _print_error(message: str, hint: str | None) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    # Messages quote INI groups like [source0]: escape them so rich does not read them as markup.
+    from alpr_gen.redact import safe_text
+
+    # Messages quote INI groups like [source0] and text from untrusted files: escape them for
+    # rich markup, mask credentials, and show control characters instead of running them.
     console = Console(stderr=True, highlight=False, soft_wrap=True)
-    console.print(f"[bold red]error:[/] {escape(exc.message)}", emoji=False)
-    if exc.hint:
-        console.print(f"[yellow]hint:[/] {escape(exc.hint)}", emoji=False)
+
+    def clean(text: str) -> str:
+        return "\n".join(escape(safe_text(line)) for line in text.split("\n"))
+
+    try:
+        console.print(f"[bold red]error:[/] {clean(message)}", emoji=False)
+        if hint:
+            console.print(f"[yellow]hint:[/] {clean(hint)}", emoji=False)
+    except BrokenPipeError:
+        pass  # stderr closed: nothing more to say

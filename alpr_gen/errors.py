@@ -65,3 +65,16 @@ class InferConfigError(NvinferError):
 
 class PreviewError(AlprGenError):
     """The preview backend cannot run this config set (a model, parser, video or broker)."""
+
+
+class Interrupted(BaseException):
+    """SIGTERM or SIGHUP arrived while alpr-gen was working (Ctrl-C stays KeyboardInterrupt).
+
+    A BaseException like KeyboardInterrupt: `except AlprGenError` / `except Exception` do not
+    swallow it, `finally` blocks (staging clean-up) run, and the CLI exits 128 + the signal.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.exit_code = 128 + signum

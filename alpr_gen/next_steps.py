@@ -225,7 +225,26 @@ def render_command(site: str | None, bundle: Path) -> str | None:
     command = f"alpr-gen render --site {shlex.quote(site)}"
     if Path(os.path.abspath(bundle)) != Path(os.path.abspath(default_bundle_dir(site))):
         command += f" --out {shlex.quote(shown_dir(bundle))}"
+    if _edited(bundle):
+        command += " --force"  # render keeps hand-edited files unless asked to overwrite them
     return command
+
+
+def _edited(bundle: Path) -> bool:
+    """True when a file the last render wrote was edited since (render then needs --force)."""
+    from alpr_gen.errors import AlprGenError
+    from alpr_gen.outdir import OutDir
+    from alpr_gen.ownership import read_state
+
+    try:
+        with OutDir.open(bundle, create=False, exclusive=False, timeout=5) as out:
+            state = read_state(out, set())
+    except (OSError, AlprGenError):
+        return False
+    if state.manifest is None:
+        return False
+    present = [n for n, e in state.entries.items() if e.kind != "missing"]
+    return any(not state.is_ours(name) for name in present)
 
 
 def render_advice(site: str | None, bundle: Path) -> str:

@@ -75,7 +75,7 @@ def render_set(profile: SiteProfile) -> RenderedSet:
         private.add(L.BROKER_CONFIG)
     if any(s.has_credentials for s in plan.sources):
         private.add(L.APP_CONFIG)
-    files[L.MANIFEST] = manifest_text(plan, files)
+    files[L.MANIFEST] = manifest_text(plan, files, private)
     return RenderedSet(plan, dict(sorted(files.items())), frozenset(private))
 
 
@@ -84,12 +84,17 @@ def render_site(profile: SiteProfile) -> dict[str, str]:
     return render_set(profile).files
 
 
-def manifest_text(plan: Plan, files: dict[str, str]) -> str:
+def manifest_text(plan: Plan, files: dict[str, str], private: set[str]) -> str:
+    """The manifest: every file's SHA-256, except the files holding credentials (`private`):
+    the digest of a file with a weak password would let anyone who reads the manifest guess it."""
     return L.manifest_text(
         version=plan.version,
         site=plan.site,
         deepstream=plan.deepstream,
         platform=plan.platform,
         jetson=plan.jetson,
-        files={name: sha256_bytes(text.encode()) for name, text in files.items()},
+        files={
+            name: L.PRIVATE if name in private else sha256_bytes(text.encode())
+            for name, text in files.items()
+        },
     )

@@ -1,96 +1,38 @@
-"""Write a rendered site into its bundle directory: staged, checked, then moved into place.
+"""Write a rendered site into its bundle directory: locked, staged, checked, then moved in.
 
-Every file is first written to a staging directory beside the output. If anything fails before
-the move (a write error, the validator refusing the set), the previous output is untouched.
-Files are then moved in with `os.replace` (atomic per file, same filesystem) and files the
-previous render wrote but this one does not are removed. Only the bundle's own file names are
-ever written: model artifacts that `export` put under the output (models/, lib/) are kept.
+The output directory is locked (two renders into it take turns) and every file is first written
+to a staging directory inside it (same filesystem: the moves are renames, also on a Docker
+volume). If anything fails before the move (a write error, a full disk, the validator refusing
+the set, Ctrl-C or SIGTERM), the staging directory is removed and the previous output is
+untouched. The move itself runs with signals held back, and is undone if a rename fails.
+
+Only alpr-gen's own files are replaced or removed (`ownership.py`): a hand-written or
+hand-edited file is a conflict that refuses the render unless `force`; model artifacts that
+`export` put under the output (models/, lib/) are never touched.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from alpr_gen.deepstream.layout import MANIFEST, default_bundle_dir, parse_manifest
+from alpr_gen import interrupts
+from alpr_gen.deepstream.layout import (
+    MANIFEST,
+    PRIVATE_DIGESTS,
+    default_bundle_dir,
+    safe_bundle_name,
+)
 from alpr_gen.errors import RenderError
+from alpr_gen.fsutil import sha256_bytes
+from alpr_gen.outdir import Entry, OutDir, os_error_text
+from alpr_gen.ownership import DirState, FileStatus, plan_changes, read_state, unified_diff
 from alpr_gen.render import RenderedSet, render_set
 from alpr_gen.validate.findings import LintReport
 
-
-@dataclass(frozen=True)
-class FileStatus:
-    path: str
-    status: str  # created, changed, identical, removed
-
-
-def plan_changes(bundle: RenderedSet, out_dir: Path) -> list[FileStatus]:
-    """What writing `bundle` to `out_dir` would do, file by file."""
-    changes = []
-    for rel, text in bundle.files.items():
-        target = out_dir / rel
-        if not target.exists():
-            changes.append(FileStatus(rel, "created"))
-        elif target.read_bytes() != text.encode():
-            changes.append(FileStatus(rel, "changed"))
-        else:
-            changes.append(FileStatus(rel, "identical"))
-    for rel in sorted(_previous_files(out_dir) - set(bundle.files)):
-        if (out_dir / rel).exists():
-            changes.append(FileStatus(rel, "removed"))
-    return changes
-
-
-def _previous_files(out_dir: Path) -> set[str]:
-    """The files the manifest on disk says a previous render wrote."""
-    from alpr_gen.configset.files import read_bounded
-
-    path = out_dir / MANIFEST
-    if not path.is_file():
-        return set()
-    try:
-        manifest = parse_manifest(read_bounded(path).decode("utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return set()
-    return {name for name in manifest.files if _safe_relpath(name)}
-
-
-def _safe_relpath(rel: str) -> bool:
-    parts = Path(rel).parts
-    return bool(parts) and not Path(rel).is_absolute() and ".." not in parts
-
-
-@contextmanager
-def staged(bundle: RenderedSet, out_dir: Path) -> Iterator[Path]:
-    """A temporary directory beside `out_dir` holding the bundle; removed on exit."""
-    parent = out_dir.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=parent))
-    except OSError as exc:
-        raise RenderError(
-            f"cannot write under {parent}: {exc.strerror}", hint="choose another --out"
-        ) from None
-    try:
-        for rel, text in bundle.files.items():
-            if not _safe_relpath(rel):
-                raise RenderError(f"refusing to write {rel!r} outside the output directory")
-            path = stage / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Create private files 0600 from the start: never world-readable, even briefly.
-            mode = 0o600 if rel in bundle.private else 0o644
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-            os.chmod(path, mode)  # the umask may have removed bits we want
-        yield stage
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+__all__ = ["FileStatus", "RenderOutcome", "render_to_dir", "write_bundle"]
 
 
 def write_bundle(
@@ -98,30 +40,114 @@ def write_bundle(
     out_dir: Path,
     *,
     check_staged: Callable[[Path], None] | None = None,
+    force: bool = False,
 ) -> list[FileStatus]:
     """Stage, let `check_staged` raise to refuse the set, then move the files into place."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise RenderError(f"{out_dir} exists and is not a directory", hint="choose another --out")
-    changes = plan_changes(bundle, out_dir)
-    with staged(bundle, out_dir) as stage:
-        if check_staged is not None:
-            check_staged(stage)
+    for rel in bundle.files:
+        if not safe_bundle_name(rel):
+            raise RenderError(f"refusing to write {rel!r}: not a plain file name in the bundle")
+    with interrupts.terminations_raise():
         try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            # The manifest goes last: it describes the set only once the set is complete.
-            order = sorted(bundle.files, key=lambda rel: rel == MANIFEST)
-            for rel in order:
-                target = out_dir / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(stage / rel, target)
-            for change in changes:
-                if change.status == "removed":
-                    (out_dir / change.path).unlink(missing_ok=True)
+            with OutDir.open(out_dir, create=True, exclusive=True) as out:
+                assert out is not None  # create=True
+                out.remove_stale_staging()
+                state = read_state(out, set(bundle.files))
+                changes = plan_changes(bundle, state)
+                _refuse_conflicts(changes, out_dir, force=force)
+                changes = [_forced(c) for c in changes]
+                with out.staging() as (stage_path, stage_fd):
+                    for rel, text in bundle.files.items():
+                        mode = 0o600 if rel in bundle.private else 0o644
+                        out.write_file(rel, text.encode(), mode, dir_fd=stage_fd)
+                    if check_staged is not None:
+                        check_staged(stage_path)
+                    _commit(out, stage_fd, bundle, changes, state)
         except OSError as exc:
             raise RenderError(
-                f"cannot write {out_dir}: {exc.strerror}", hint="check the directory's permissions"
+                f"cannot write {out_dir}: {os_error_text(exc)}; nothing was changed"
             ) from None
     return changes
+
+
+def _refuse_conflicts(changes: list[FileStatus], out_dir: Path, *, force: bool) -> None:
+    conflicts = [c for c in changes if c.status == "conflict"]
+    # A directory (or a device) where a file belongs is never replaced, even with --force.
+    blocked = [c for c in conflicts if c.reason.startswith(("is a directory", "is not a regular"))]
+    if blocked:
+        listed = "\n".join(f"  {out_dir / c.path}: {c.reason}" for c in blocked)
+        raise RenderError(
+            f"alpr-gen writes these files, but something else is in their place; nothing was "
+            f"written:\n{listed}",
+            hint="move them away, or choose another --out",
+        )
+    if conflicts and not force:
+        listed = "\n".join(f"  {out_dir / c.path}: {c.reason}" for c in conflicts)
+        raise RenderError(
+            f"{len(conflicts)} file(s) in {out_dir} would be overwritten although alpr-gen did "
+            f"not write them (or they were edited since); nothing was written:\n{listed}",
+            hint="move them away, or render again with --force to overwrite them (the same "
+            "render with --dry-run shows the differences)",
+        )
+
+
+def _forced(change: FileStatus) -> FileStatus:
+    """A conflict that --force overwrites is a change, saying what it overwrote."""
+    if change.status != "conflict":
+        return change
+    return FileStatus(change.path, "changed", f"overwritten (--force): {change.reason}")
+
+
+def _commit(
+    out: OutDir, stage_fd: int, bundle: RenderedSet, changes: list[FileStatus], state: DirState
+) -> None:
+    """Move the staged files in (manifest last) and remove stale ones; undo all on failure."""
+    # The manifest goes last: it describes the set only once the set is complete.
+    order = sorted(bundle.files, key=lambda rel: rel == MANIFEST)
+    removed = [c.path for c in changes if c.status == "removed"]
+    done: list[str] = []
+    gone: list[str] = []
+    digests = {rel: sha256_bytes(bundle.files[rel].encode()) for rel in sorted(bundle.private)}
+    with interrupts.deferred():
+        try:
+            for rel in order:
+                if rel == MANIFEST:
+                    _write_private_digests(out, stage_fd, digests)
+                out.replace(stage_fd, rel)
+                done.append(rel)
+            for rel in removed:
+                out.unlink(rel)
+                gone.append(rel)
+        except OSError:
+            _undo(out, stage_fd, state, done, gone)
+            raise
+        out.fsync()
+
+
+def _write_private_digests(out: OutDir, stage_fd: int, digests: dict[str, str]) -> None:
+    """The digests of the files holding credentials, readable by their owner only."""
+    if not digests:
+        existing = out.entry(PRIVATE_DIGESTS, limit=0)
+        if existing.kind in ("file", "symlink"):
+            out.unlink(PRIVATE_DIGESTS)
+        return
+    text = json.dumps(digests, indent=2, sort_keys=True) + "\n"
+    out.write_file(PRIVATE_DIGESTS, text.encode(), 0o600, dir_fd=stage_fd)
+    out.replace(stage_fd, PRIVATE_DIGESTS)
+
+
+def _undo(out: OutDir, stage_fd: int, state: DirState, done: list[str], gone: list[str]) -> None:
+    """Put back what the failed move replaced or removed (best effort: the disk failed)."""
+    for rel in [*done, *gone]:
+        before = state.entries.get(rel, Entry("missing"))
+        try:
+            if before.kind == "file" and before.data is not None:
+                tmp = f".undo-{rel}"
+                out.write_file(tmp, before.data, before.mode & 0o777, dir_fd=stage_fd)
+                out.replace(stage_fd, tmp, rel)
+            elif before.kind == "missing" and rel in done:
+                out.unlink(rel)
+        except OSError:
+            continue
 
 
 @dataclass(frozen=True)
@@ -132,10 +158,15 @@ class RenderOutcome:
     changes: list[FileStatus]
     written: bool  # False for --dry-run and --check
     report: LintReport | None = None  # validation of the set as written
+    diff: str = ""  # --dry-run: the changes as a unified diff, credentials masked
 
     @property
     def drift(self) -> list[FileStatus]:
         return [c for c in self.changes if c.status != "identical"]
+
+    @property
+    def conflicts(self) -> list[FileStatus]:
+        return [c for c in self.changes if c.status == "conflict"]
 
 
 def render_to_dir(
@@ -149,7 +180,8 @@ def render_to_dir(
     """Render `site` (a profile name or path) into `out` (default out/<site>).
 
     The staged set is validated as if it were already in place; errors refuse it (RenderError)
-    unless `force`. With `dry_run` or `check`, nothing is written: the changes are returned.
+    unless `force`, which also overwrites files alpr-gen did not write. With `dry_run` or
+    `check`, nothing is written: the changes (and, for `dry_run`, their diff) are returned.
     """
     from alpr_gen.profile import load_profile
 
@@ -157,15 +189,17 @@ def render_to_dir(
     rendered = render_set(profile)
     out_dir = out if out is not None else default_bundle_dir(profile.name)
     if dry_run or check:
-        return RenderOutcome(
-            profile.name, out_dir, rendered, plan_changes(rendered, out_dir), False
-        )
+        with OutDir.open(out_dir, create=False, exclusive=False) as current:
+            state = read_state(current, set(rendered.files))
+        changes = plan_changes(rendered, state)
+        diff = unified_diff(rendered, state, changes) if dry_run else ""
+        return RenderOutcome(profile.name, out_dir, rendered, changes, False, diff=diff)
     reports: list[LintReport] = []
 
     def refuse_invalid(stage: Path) -> None:
         reports.append(_validate_staged(rendered, stage, out_dir, force=force))
 
-    changes = write_bundle(rendered, out_dir, check_staged=refuse_invalid)
+    changes = write_bundle(rendered, out_dir, check_staged=refuse_invalid, force=force)
     return RenderOutcome(profile.name, out_dir, rendered, changes, True, reports[0])
 
 

@@ -24,8 +24,8 @@ from alpr_gen.brokers.base import (
     LoginStatus,
     Secret,
 )
-from alpr_gen.brokers.masking import MASK, mask, mask_uri
 from alpr_gen.brokers.publish import Publisher, PublishStats
+from alpr_gen.redact import MASK, mask, mask_uri
 
 __all__ = [
     "INSTALL_HINT",

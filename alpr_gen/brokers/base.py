@@ -17,9 +17,9 @@ from types import MappingProxyType
 from typing import Literal
 
 from alpr_gen.brokers import adaptor_cfg
-from alpr_gen.brokers.masking import MASK, mask, masked_items, secret_values
 from alpr_gen.deepstream.facts import broker_of_adaptor
 from alpr_gen.errors import BrokerError
+from alpr_gen.redact import MASK, mask, masked_items, secret_values
 
 BrokerKind = Literal["mqtt", "amqp", "redis", "kafka"]
 KINDS: tuple[BrokerKind, ...] = ("mqtt", "amqp", "redis", "kafka")

@@ -16,18 +16,25 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from alpr_gen.redact import printable
+from alpr_gen.redact import safe_text
 from alpr_gen.run.preflight import Check
 from alpr_gen.validate.report import render_steps
 from alpr_gen.writer import RenderOutcome
 
-_CHANGE_STYLE = {"created": "green", "changed": "yellow", "identical": "dim", "removed": "red"}
+_CHANGE_STYLE = {
+    "created": "green",
+    "changed": "yellow",
+    "identical": "dim",
+    "removed": "red",
+    "kept": "cyan",
+    "conflict": "bold red",
+}
 _STATUS_STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red", "skip": "dim"}
 
 
 def safe(text: object) -> str:
     """Untrusted text as rich markup that prints literally and runs no terminal control."""
-    return escape(printable(str(text)))
+    return escape(safe_text(str(text)))
 
 
 def console(*, stderr: bool = False) -> Console:
@@ -36,7 +43,10 @@ def console(*, stderr: bool = False) -> Console:
 
 def print_changes(outcome: RenderOutcome, out: Console) -> None:
     for c in outcome.changes:
-        out.print(f"[{_CHANGE_STYLE[c.status]}]{c.status:>9}[/] {safe(outcome.out_dir / c.path)}")
+        why = f" ({safe(c.reason)})" if c.reason else ""
+        out.print(
+            f"[{_CHANGE_STYLE[c.status]}]{c.status:>9}[/] {safe(outcome.out_dir / c.path)}{why}"
+        )
 
 
 def print_render_summary(outcome: RenderOutcome, out: Console, *, steps: bool = True) -> None:

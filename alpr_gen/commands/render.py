@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from alpr_gen.cli_args import nonempty_path
 from alpr_gen.commands.style import default, examples
 
 RENDER_EXAMPLES = examples(
@@ -28,13 +29,26 @@ def render(
     ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", metavar="DIR", help="Bundle directory." + default("out/SITE")),
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            parser=nonempty_path,
+            help="Bundle directory." + default("out/SITE"),
+        ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", "-f", help="Write even if validation finds errors.")
+        bool,
+        typer.Option(
+            "--force",
+            "-f",
+            help="Write even if validation finds errors, and overwrite files alpr-gen did not "
+            "write (or that were edited since).",
+        ),
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")
+        bool,
+        typer.Option("--dry-run", "-n", help="Show what would change, as a diff; write nothing."),
     ] = False,
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 if the files on disk differ (CI).")
@@ -54,12 +68,16 @@ def render(
     out_console = console()
     outcome = render_to_dir(site, out, force=force, dry_run=dry_run, check=check)
     print_changes(outcome, out_console)
+    if dry_run and outcome.diff:
+        typer.echo(outcome.diff, nl=False)  # already masked and escaped, line by line
     if outcome.written:
         print_render_summary(outcome, out_console)
     elif check and outcome.drift:
         again = f"alpr-gen render --site {quote(site)}"
         if out is not None:
             again += f" --out {quote(str(out))}"
+        if outcome.conflicts:
+            again += " --force"  # the drifted files were edited by hand: overwriting them is asked
         out_console.print(
             f"{len(outcome.drift)} file(s) differ from the profile: run {safe(again)}"
         )
@@ -93,7 +111,11 @@ def schema(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", metavar="FILE", help="Write here." + default("standard output")
+            "--out",
+            "-o",
+            metavar="FILE",
+            parser=nonempty_path,
+            help="Write here." + default("standard output"),
         ),
     ] = None,
 ) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from alpr_gen.cli_args import nonempty_path
 from alpr_gen.commands.style import default, examples
 
 RUN_EXAMPLES = examples(
@@ -47,7 +48,11 @@ def run(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", metavar="DIR", help="With --site: the bundle." + default("out/SITE")
+            "--out",
+            "-o",
+            metavar="DIR",
+            parser=nonempty_path,
+            help="With --site: the bundle." + default("out/SITE"),
         ),
     ] = None,
     deepstream_app: Annotated[

@@ -45,6 +45,11 @@ def load(
             hint="give a bundle directory (`alpr-gen render --site demo` writes out/demo) or a "
             "deepstream-app config file",
         )
+    if not path.is_dir() and not path.is_file():
+        raise ConfigSetError(
+            f"{path}: not a regular file (a FIFO, device or socket is never read)",
+            hint="give a bundle directory (what render writes), or a deepstream-app config file",
+        )
     app = find_app_config(path)
     if app is None:
         raise ConfigSetError(

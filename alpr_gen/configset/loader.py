@@ -13,12 +13,18 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from alpr_gen.configset.files import ConfigFile, FileKind, read_bounded, read_config_file
+from alpr_gen.configset.files import ConfigFile, FileKind, read_config_file
 from alpr_gen.configset.model import ConfigSet, Gie, PathRef, Target
 from alpr_gen.configset.values import glib_int, resolve_path
 from alpr_gen.deepstream.catalogue import PathKind, T, find_group, find_key
 from alpr_gen.deepstream.facts import broker_of_adaptor
-from alpr_gen.deepstream.layout import MANIFEST, OCR_PARSER_CONFIG, Manifest, parse_manifest
+from alpr_gen.deepstream.layout import (
+    MANIFEST,
+    MAX_MANIFEST_BYTES,
+    OCR_PARSER_CONFIG,
+    Manifest,
+    parse_manifest,
+)
 from alpr_gen.deepstream.versions import (
     DEFAULT_TARGET,
     PLATFORMS,
@@ -26,6 +32,7 @@ from alpr_gen.deepstream.versions import (
     VERSIONS,
     split_platform,
 )
+from alpr_gen.fsutil import os_reason, read_bounded
 
 _YAML_SUFFIXES = (".yml", ".yaml")
 
@@ -94,9 +101,11 @@ def _read_manifest(root: Path) -> Manifest | None:
     if not path.exists():
         return None
     try:
-        return parse_manifest(read_bounded(path).decode("utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        return Manifest(error=f"manifest.json cannot be read: {exc}")
+        return parse_manifest(read_bounded(path, MAX_MANIFEST_BYTES).decode("utf-8"))
+    except OSError as exc:
+        return Manifest(error=f"manifest.json cannot be read: {os_reason(exc)}")
+    except UnicodeDecodeError:
+        return Manifest(error="manifest.json is not UTF-8 text")
 
 
 def _target(manifest: Manifest | None, deepstream: str | None, platform: str | None) -> Target:
@@ -148,7 +157,21 @@ def _load_ref(
     if ref is None or not ref.exists:
         return None
     if ref.rel in cs.files:
-        return cs.files[ref.rel]
+        existing = cs.files[ref.rel]
+        if existing is ref.owner or existing.kind not in (kind, FileKind.UNCHECKED):
+            # deepstream-app would read this file as two kinds of config (the app config as an
+            # nvinfer config...): one of the two readers fails at start.
+            what = (
+                "itself"
+                if existing is ref.owner
+                else f"{existing.rel}, the {existing.kind.value} file of this set"
+            )
+            article = "an" if kind.value in ("nvinfer", "app", "analytics", "ocr") else "a"
+            cs.bad_refs.append(
+                (ref, f"names {what}; {article} {kind.value} config needs a file of its own")
+            )
+            return None
+        return existing
     if kind in (FileKind.NVINFER, FileKind.ANALYTICS, FileKind.MSGCONV, FileKind.BROKER) and (
         ref.logical.suffix in _YAML_SUFFIXES
     ):

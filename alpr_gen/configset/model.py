@@ -207,6 +207,9 @@ class ConfigSet:
     msgconv_files: dict[str, ConfigFile] = field(default_factory=dict)  # sink group -> file
     broker_files: dict[str, ConfigFile] = field(default_factory=dict)  # sink group -> file
     ocr_file: ConfigFile | None = None  # ocr_parser.cfg
+    # References the loader refused to follow (a file naming itself, or naming a file of the
+    # set as another kind): PathRefs with why, reported by validate (DS205).
+    bad_refs: list[tuple[PathRef, str]] = field(default_factory=list)
 
     @property
     def deepstream(self) -> str:

@@ -81,8 +81,17 @@ def parse_keyfile(text: str, path: Path | str = "<memory>") -> KeyFile:
     return kf
 
 
-def read_keyfile(path: Path) -> KeyFile:
-    return parse_keyfile(path.read_text(encoding="utf-8"), path)
+def read_keyfile(path: Path, limit: int = 4 * 1024 * 1024) -> KeyFile:
+    """A key file from disk: a regular file of at most `limit` bytes, UTF-8 (OSError or
+    UnicodeDecodeError otherwise; the config-set reader turns these into findings)."""
+    import os
+    import stat
+
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+        raise OSError(f"{path}: not a regular file of at most {limit} bytes")
+    with open(path, "rb") as fh:
+        return parse_keyfile(fh.read(limit).decode("utf-8"), path)
 
 
 def split_list(value: str) -> list[str]:

@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from alpr_gen.fsutil import write_text_atomic
+from alpr_gen.fsutil import read_bounded, write_text_atomic
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,8 @@ def is_cached(engine: Path, key: EngineKey) -> bool:
     if not engine.is_file() or engine.stat().st_size == 0:
         return False
     try:
-        data = json.loads(stamp_path(engine).read_text())
-    except (OSError, ValueError):
+        data = json.loads(read_bounded(stamp_path(engine), 1024 * 1024))
+    except (OSError, ValueError, RecursionError):
         return False
     return isinstance(data, dict) and data.get("key") == asdict(key)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from alpr_gen.export.request import ExportRequest
-from alpr_gen.fsutil import sha256_file
+from alpr_gen.fsutil import read_bounded, sha256_file
 
 SIDECAR_FORMAT = 1
 
@@ -89,8 +89,8 @@ def build_sidecar(
 
 def read_sidecar(path: Path) -> dict[str, Any] | None:
     try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
+        data = json.loads(read_bounded(path, 1024 * 1024))  # a FIFO or /dev/zero: not a sidecar
+    except (OSError, ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) and data.get("format") == SIDECAR_FORMAT else None
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from alpr_gen.errors import ExportError
+from alpr_gen.fsutil import os_reason, read_bounded
 
 
 def read_dictionary(path: Path) -> list[str]:
     """Read a dictionary file (PaddleOCR's `ppocr_keys_v1.txt`, LPRNet's `dict.txt`)."""
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path)  # a FIFO or /dev/zero is refused, never read forever
     except OSError as exc:
-        raise ExportError(f"{path}: cannot read the dictionary: {exc.strerror}") from None
+        raise ExportError(f"{path}: cannot read the dictionary: {os_reason(exc)}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

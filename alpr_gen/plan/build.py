@@ -32,6 +32,7 @@ from alpr_gen.plan.model import (
 )
 from alpr_gen.plan.outputs import analytics_plan, broker_plan, sink_plans
 from alpr_gen.profile.model import Camera, Location, SiteProfile
+from alpr_gen.redact import has_uri_credentials
 
 # Rows of the colour table used for boxes, per class (r, g, b, a).
 _PALETTE = ((0.0, 1.0, 0.0, 1.0), (1.0, 0.0, 0.0, 1.0), (0.0, 0.6, 1.0, 1.0), (1.0, 1.0, 0.0, 1.0))
@@ -101,7 +102,6 @@ def _loc(location: Location | None) -> tuple[float, float, float]:
 
 def _source(index: int, cam: Camera) -> SourcePlan:
     is_rtsp = cam.uri.startswith(("rtsp://", "rtsps://"))
-    authority = cam.uri.split("://", 1)[1].split("/", 1)[0]
     return SourcePlan(
         index=index,
         camera_id=cam.id,
@@ -109,7 +109,8 @@ def _source(index: int, cam: Camera) -> SourcePlan:
         uri=cam.uri,
         type=int(SourceType.RTSP if is_rtsp else SourceType.URI),
         is_rtsp=is_rtsp,
-        has_credentials="@" in authority,
+        # userinfo or a credential-looking query parameter (?password=, ?token=...)
+        has_credentials=has_uri_credentials(cam.uri),
     )
 
 

@@ -3,29 +3,53 @@
 Each stage turns its failures into a `ProfileError` that names the file and line (or the
 profile's dotted path) and says what to do. Values are never echoed in errors: they may hold
 secrets that came from the environment.
+
+Profiles are untrusted input: only regular files of at most 1 MiB are read, as UTF-8; YAML is
+built by `yaml_bounded` (depth, alias expansion and duplicate keys checked); an `extends`
+chain is at most `MAX_EXTENDS` long.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-import yaml
 from pydantic import ValidationError
 
+from alpr_gen import yaml_bounded
 from alpr_gen.errors import ProfileError
-from alpr_gen.profile.model import Line, SiteProfile, Zone
+from alpr_gen.fsutil import os_reason, read_bounded, text_problem
+from alpr_gen.profile.checks import check_profile
+from alpr_gen.profile.messages import describe, dotted_path
+from alpr_gen.profile.model import SiteProfile
+from alpr_gen.redact import printable
 from alpr_gen.resources import data_dir
 
-# libyaml's loader when PyYAML was built with it (PyPI's wheels are): ~10x faster.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_ENV_RE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-# Discriminator values pydantic inserts into error locations of tagged unions.
-_UNION_TAGS = {"kafka", "mqtt", "amqp", "redis", "none", "fakesink", "file", "rtsp", "display"}
+MAX_PROFILE_BYTES = 1024 * 1024
+MAX_EXTENDS = 8
+# ${NAME} or ${NAME:-default}; a default holds no `$`, `{` or `}` (no nesting).
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^${}]*))?\}")
+# Reports an interpolation error: (message, hint).
+Fail = Callable[[str, str], NoReturn]
+_SITE_HINT = (
+    "a site is a profile: a name from `alpr-gen profiles`, or the path of a .yaml file "
+    "(see docs/profile-reference.md)"
+)
+
+__all__ = [
+    "check_profile",
+    "dotted_path",
+    "known_profiles",
+    "load_profile",
+    "profile_json_schema",
+    "profile_summaries",
+    "profiles_dir",
+    "resolve_profile_path",
+]
 
 
 @dataclass
@@ -60,9 +84,9 @@ def profile_summaries() -> list[tuple[str, str]]:
     out = []
     for name, path in known_profiles().items():
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
-            description = str(data.get("description", "")) if isinstance(data, dict) else ""
-        except (OSError, yaml.YAMLError):
+            data = _read_yaml(path, _Source())
+            description = str(data.get("description", ""))
+        except ProfileError:
             description = "(unreadable)"
         out.append((name, description))
     return out
@@ -76,24 +100,40 @@ def profile_json_schema() -> str:
 
 
 def resolve_profile_path(name_or_path: str | Path, *, relative_to: Path | None = None) -> Path:
+    """The profile file a `--site` value (or an `extends:`) names."""
     text = str(name_or_path)
-    if text.endswith((".yaml", ".yml")) or "/" in text:
-        path = Path(text)
+    if not text.strip():
+        raise ProfileError("the site name is empty", hint=_SITE_HINT)
+    if text.endswith((".yaml", ".yml")) or "/" in text or os.sep in text:
+        path = Path(text).expanduser()
         if not path.is_absolute() and relative_to is not None:
             path = relative_to / path
-        if not path.is_file():
-            raise ProfileError(f"profile file {path} does not exist")
+        if path.is_dir():
+            raise ProfileError(f"{path} is a directory, not a profile", hint=_dir_hint(path))
+        if not path.exists():
+            raise ProfileError(f"profile file {path} does not exist", hint=_SITE_HINT)
         return path
     for base in [relative_to, profiles_dir()] if relative_to else [profiles_dir()]:
         for suffix in (".yaml", ".yml"):
             candidate = base / f"{text}{suffix}"
-            if candidate.is_file():
+            if candidate.exists():
                 return candidate
+    if Path(text).is_dir():
+        raise ProfileError(f"{text} is a directory, not a profile", hint=_dir_hint(Path(text)))
     known = ", ".join(known_profiles()) or "(none)"
     raise ProfileError(
-        f"unknown site {text!r}; known sites: {known}",
+        f"unknown site '{printable(text)}'; known sites: {known}",
         hint="pass a profile name from that list or a path to a .yaml file",
     )
+
+
+def _dir_hint(path: Path) -> str:
+    if (path / "deepstream_app.txt").exists():
+        return (
+            f"{_SITE_HINT}; {path} holds a rendered config set: run it with "
+            f"`alpr-gen run --config {path}` or check it with `alpr-gen validate {path}`"
+        )
+    return _SITE_HINT
 
 
 def load_profile(name_or_path: str | Path, *, env: Mapping[str, str] | None = None) -> SiteProfile:
@@ -106,73 +146,110 @@ def load_profile(name_or_path: str | Path, *, env: Mapping[str, str] | None = No
     try:
         profile = SiteProfile.model_validate(data)
     except ValidationError as exc:
-        raise ProfileError(_format_validation(exc, path, source)) from None
+        raise ProfileError(
+            _format_validation(exc, path, source),
+            hint="fix the fields listed above (`alpr-gen schema` lists every field)",
+        ) from None
     problems = check_profile(profile)
     if problems:
         lines = [f"{_prefix(source, p, path)}{p}: {msg}" for p, msg in problems]
-        raise ProfileError(f"{path}: the profile is inconsistent:\n  " + "\n  ".join(lines))
+        raise ProfileError(
+            f"{path}: the profile is inconsistent:\n  " + "\n  ".join(lines),
+            hint="fix the fields listed above",
+        )
     return profile
 
 
 # --- stage 1 and 2: YAML and extends ---------------------------------------------------------
 
 
-def _read_yaml(path: Path, source: _Source) -> dict[str, Any]:
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_bounded(path, MAX_PROFILE_BYTES)
     except OSError as exc:
-        raise ProfileError(f"{path}: cannot read the profile: {exc.strerror}") from None
+        raise ProfileError(
+            f"{path}: cannot read the profile: {os_reason(exc)}",
+            hint="a profile is a YAML file of at most 1 MiB",
+        ) from None
+    problem = text_problem(data)
+    if problem:
+        line = problem.split(":", 1)[0].removeprefix("line ") if problem.startswith("line ") else ""
+        where = f"{path}:{line}" if line else str(path)
+        raise ProfileError(
+            f"{where}: the profile is not UTF-8 text: {problem.split(': ', 1)[-1]}",
+            hint="save the profile as UTF-8 (most editors: File > Save with encoding)",
+        )
+    return data.decode("utf-8")
+
+
+def _read_yaml(path: Path, source: _Source) -> dict[str, Any]:
+    text = _read_text(path)
+
+    def record(parts: tuple[str | int, ...], line: int) -> None:
+        source.lines[dotted_path(parts)] = (path, line)
+
+    what = "YAML syntax error"
     try:
-        # One pass: compose the node tree (for line numbers), then build the data from it.
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ProfileError(f"{where}: YAML syntax error: {problem}") from None
+        node = yaml_bounded.compose(text)
+        what = "YAML"
+        data = yaml_bounded.build(node, on_value=record)
+    except yaml_bounded.YamlProblem as exc:
+        where = f"{path}:{exc.line}" + (f":{exc.column}" if exc.column else "")
+        raise ProfileError(
+            f"{where if exc.line else path}: {what}: {exc.problem}",
+            hint=_yaml_hint(text, exc),
+        ) from None
     if data is None:
-        data = {}
+        return {}
     if not isinstance(data, dict):
-        raise ProfileError(f"{path}:1: a profile is a mapping of fields (name:, target:, ...)")
-    if node is not None:
-        _record_lines(node, "", path, source)
+        raise ProfileError(
+            f"{path}:1: a profile is a mapping of fields (name:, target:, cameras:, ...)",
+            hint="start from a shipped profile: `alpr-gen profiles` lists them",
+        )
     return data
 
 
-def _record_lines(node: yaml.Node, dotted: str, path: Path, source: _Source) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            child = f"{dotted}.{key}" if dotted else key
-            source.lines[child] = (path, key_node.start_mark.line + 1)
-            _record_lines(value_node, child, path, source)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            child = f"{dotted}[{i}]"
-            source.lines[child] = (path, item.start_mark.line + 1)
-            _record_lines(item, child, path, source)
+def _yaml_hint(text: str, exc: yaml_bounded.YamlProblem) -> str | None:
+    lines = text.split("\n")
+    near = lines[max(exc.line - 2, 0) : exc.line] if exc.line else []
+    if any("${" in ln and ("{" in ln.replace("${", "") or "[" in ln) for ln in near):
+        return (
+            'quote a ${VAR} inside {...} or [...]: write key: "${VAR}" (YAML reads an unquoted '
+            "{ as the start of a mapping)"
+        )
+    if any("\t" in ln[: len(ln) - len(ln.lstrip())] for ln in near):
+        return "indent with spaces: YAML does not allow tabs"
+    if "duplicate key" in exc.problem:
+        return "give each key once"
+    return None
 
 
 def _read_with_extends(path: Path, source: _Source, chain: tuple[Path, ...]) -> dict[str, Any]:
     resolved = path.resolve()
     if resolved in chain:
         cycle = " -> ".join(str(p) for p in (*chain, resolved))
-        raise ProfileError(f"{path}: `extends` forms a cycle: {cycle}")
+        raise ProfileError(f"{path}: `extends` forms a cycle: {cycle}", hint="remove one extends")
+    if len(chain) >= MAX_EXTENDS:
+        raise ProfileError(
+            f"{path}: `extends` chain longer than {MAX_EXTENDS} profiles",
+            hint="merge some of the base profiles",
+        )
     base_source = _Source()
     data = _read_yaml(path, base_source)
     parent = data.pop("extends", None)
     if parent is None:
         source.lines.update(base_source.lines)
         return data
+    line = base_source.lines.get("extends", (path, 1))[1]
     if not isinstance(parent, str):
-        line = base_source.lines.get("extends", (path, 1))[1]
-        raise ProfileError(f"{path}:{line}: extends: give one profile name or path")
-    parent_path = resolve_profile_path(parent, relative_to=path.parent)
+        raise ProfileError(
+            f"{path}:{line}: extends: give one profile name or path",
+            hint="e.g. extends: _alpr_base",
+        )
+    try:
+        parent_path = resolve_profile_path(parent, relative_to=path.parent)
+    except ProfileError as exc:
+        raise ProfileError(f"{path}:{line}: extends: {exc.message}", hint=exc.hint) from None
     base = _read_with_extends(parent_path, source, (*chain, resolved))
     source.lines.update(base_source.lines)  # the child's lines win
     return deep_merge(base, data)
@@ -202,39 +279,55 @@ def _interpolate(value: Any, env: Mapping[str, str], source: _Source, dotted: st
         return [_interpolate(v, env, source, f"{dotted}[{i}]") for i, v in enumerate(value)]
     if not isinstance(value, str) or "$" not in value:
         return value
+    return interpolate_text(value, env, lambda msg, hint: _env_error(source, dotted, msg, hint))
 
-    def substitute(match: re.Match[str]) -> str:
-        if match.group(0) == "$$":
-            return "$"
-        name, default = match.group(1), match.group(2)
+
+def interpolate_text(text: str, env: Mapping[str, str], fail: Fail) -> str:
+    """One pass over `text`: `$$` -> `$`, `${NAME}` / `${NAME:-default}` from `env`.
+
+    A `${` that starts no such reference (nested `${A_${B}}`, `${}`, no closing brace) is an
+    error rather than text written out literally. Substituted values are not scanned again.
+    """
+    out: list[str] = []
+    i = 0
+    while (j := text.find("$", i)) != -1:
+        out.append(text[i:j])
+        if text.startswith("$$", j):
+            out.append("$")
+            i = j + 2
+            continue
+        if not text.startswith("${", j):
+            out.append("$")
+            i = j + 1
+            continue
+        m = _ENV_REF.match(text, j)
+        if m is None:
+            fail(
+                "malformed or nested ${...}: only ${NAME} and ${NAME:-default} are read, and a "
+                "default cannot hold ${...}",
+                "compose the value in the environment instead; write $$ for a literal $",
+            )
+        name, default = m.group(1), m.group(2)
         if name in env:
-            return env[name]
-        if default is not None:
-            return default
-        where = source.where(dotted)
-        raise ProfileError(
-            f"{where + ': ' if where else ''}{dotted}: environment variable {name} is not set",
-            hint=f"export {name}=..., or give a default: ${{{name}:-value}}",
-        )
+            out.append(env[name])
+        elif default is not None:
+            out.append(default)
+        else:
+            fail(
+                f"environment variable {name} is not set",
+                f"export {name}=..., or give a default: ${{{name}:-value}}",
+            )
+        i = m.end()
+    out.append(text[i:])
+    return "".join(out)
 
-    return _ENV_RE.sub(substitute, value)
+
+def _env_error(source: _Source, dotted: str, message: str, hint: str) -> NoReturn:
+    where = source.where(dotted)
+    raise ProfileError(f"{where + ': ' if where else ''}{dotted}: {message}", hint=hint)
 
 
 # --- stage 4: validation -------------------------------------------------------------------
-
-
-def dotted_path(loc: tuple[int | str, ...]) -> str:
-    """('cameras', 2, 'uri') -> 'cameras[2].uri'; drops the tags pydantic adds for unions."""
-    out = ""
-    for i, part in enumerate(loc):
-        previous = loc[i - 1] if i else None
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in _UNION_TAGS and (previous == "messaging" or isinstance(previous, int)):
-            continue  # messaging.<tag>.port, outputs[0].<tag>.port
-        else:
-            out += f".{part}" if out else part
-    return out
 
 
 def _prefix(source: _Source, dotted: str, path: Path) -> str:
@@ -244,112 +337,9 @@ def _prefix(source: _Source, dotted: str, path: Path) -> str:
 
 def _format_validation(exc: ValidationError, path: Path, source: _Source) -> str:
     lines = []
-    for err in exc.errors(include_input=False, include_url=False):
-        dotted = dotted_path(tuple(err["loc"]))
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field (check its spelling; `alpr-gen schema` lists the fields)"
-        lines.append(f"{_prefix(source, dotted, path)}{dotted or '(profile)'}: {msg}")
+    for err in exc.errors(include_url=False):
+        dotted, message = describe(err)
+        lines.append(
+            f"{_prefix(source, dotted, path)}{printable(dotted) or '(profile)'}: {message}"
+        )
     return f"{path}: the profile is not valid:\n  " + "\n  ".join(lines)
-
-
-def check_profile(profile: SiteProfile) -> list[tuple[str, str]]:
-    """Rules that span fields: (dotted path, message) for each problem."""
-    problems: list[tuple[str, str]] = []
-    seen: dict[str, int] = {}
-    for i, cam in enumerate(profile.cameras):
-        if cam.id in seen:
-            problems.append(
-                (f"cameras[{i}].id", f"duplicate camera id (also cameras[{seen[cam.id]}])")
-            )
-        seen.setdefault(cam.id, i)
-        width, height = cam.resolution
-        shapes_by_kind: tuple[tuple[str, Sequence[Line | Zone]], ...] = (
-            ("lines", cam.lines),
-            ("zones", cam.zones),
-        )
-        for kind, shapes in shapes_by_kind:
-            names: set[str] = set()
-            for j, shape in enumerate(shapes):
-                if shape.name in names:
-                    problems.append((f"cameras[{i}].{kind}[{j}].name", "duplicate name"))
-                names.add(shape.name)
-                points = list(shape.points)
-                if isinstance(shape, Line):
-                    points += list(shape.direction)
-                for x, y in points:
-                    if x >= width or y >= height:
-                        problems.append(
-                            (
-                                f"cameras[{i}].{kind}[{j}]",
-                                f"point [{x}, {y}] is outside the {width}x{height} frame "
-                                f"(cameras[{i}].resolution)",
-                            )
-                        )
-                        break
-            if kind == "lines":
-                for j, line in enumerate(cam.lines):
-                    (ax, ay), (bx, by) = line.points
-                    (cx, cy), (dx, dy) = line.direction
-                    if (ax, ay) == (bx, by) or (cx, cy) == (dx, dy):
-                        problems.append(
-                            (f"cameras[{i}].lines[{j}]", "zero-length line or direction")
-                        )
-        # nvdsanalytics sets class-id, mode and extended once per stream group.
-        for kind, shapes, attrs in (
-            ("lines", cam.lines, ("objects", "mode", "extended")),
-            ("zones", [z for z in cam.zones if z.kind == "roi"], ("objects", "inverse")),
-            ("zones", [z for z in cam.zones if z.kind == "overcrowding"], ("objects",)),
-        ):
-            for attr in attrs:
-                if len({getattr(s, attr) for s in shapes}) > 1:
-                    problems.append(
-                        (
-                            f"cameras[{i}].{kind}",
-                            f"all {kind} of one camera must share `{attr}` "
-                            "(nvdsanalytics sets it once per stream)",
-                        )
-                    )
-    det = profile.detector
-    ncls = len(det.labels)
-    for field_name in ("vehicle_class_ids", "plate_class_ids"):
-        for k, cid in enumerate(getattr(det, field_name)):
-            if cid >= ncls:
-                problems.append(
-                    (f"detector.{field_name}[{k}]", f"class id {cid} but there are {ncls} labels")
-                )
-    if set(det.vehicle_class_ids) & set(det.plate_class_ids):
-        problems.append(("detector.plate_class_ids", "a class cannot be both vehicle and plate"))
-    for label in det.thresholds.per_class:
-        if label not in det.labels:
-            problems.append(
-                (f"detector.thresholds.per_class.{label}", "not one of detector.labels")
-            )
-    if det.precision == "int8" and det.int8_calib_file is None and det.engine is None:
-        problems.append(
-            (
-                "detector.int8_calib_file",
-                "int8 needs a calibration cache (alpr-gen export writes one)",
-            )
-        )
-    if profile.target.deepstream == "6.3" and det.head == "end2end":
-        problems.append(
-            (
-                "detector.head",
-                "end2end (NMS in the graph) needs TensorRT >= 8.6; DeepStream 6.3 ships 8.5: "
-                "use head: deepstream",
-            )
-        )
-    used_ports: dict[int, str] = {}
-    for i, out in enumerate(profile.outputs):
-        if out.type == "rtsp":
-            for attr in ("port", "udp_port"):
-                port = getattr(out, attr)
-                if port in used_ports:
-                    problems.append(
-                        (f"outputs[{i}].{attr}", f"port {port} already used by {used_ports[port]}")
-                    )
-                used_ports[port] = f"outputs[{i}].{attr}"
-    if sum(1 for o in profile.outputs if o.type == "display") > 1:
-        problems.append(("outputs", "only one display output is supported"))
-    return problems

@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    field_validator,
     model_validator,
 )
 
@@ -39,6 +40,24 @@ def _ini_text(value: str) -> str:
     if "\\" in value:
         raise ValueError(
             "contains a backslash, which DeepStream's key-file reader unescapes; use /"
+        )
+    return value
+
+
+def _not_bool(value: object) -> object:
+    # pydantic reads true as 1; in a profile that is always a mistake (YAML's `fps: yes`).
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got true/false (YAML reads yes/no/on/off as booleans)")
+    return value
+
+
+def _untrimmed_secret(value: object) -> object:
+    # Never trim a secret silently: the broker would then refuse a password that "looks right".
+    if isinstance(value, str) and value != value.strip():
+        raise ValueError(
+            "has leading or trailing whitespace, which alpr-gen will not trim from a secret "
+            "(DeepStream's key-file reader would drop it): remove it from the value or the "
+            "environment variable"
         )
     return value
 
@@ -62,11 +81,18 @@ ListItem = Annotated[str, AfterValidator(_ini_text), AfterValidator(_no_semicolo
 Label = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")]
 SensorId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
 Host = Annotated[str, Field(pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$|^\[[0-9A-Fa-f:.]+\]$")]
-Port = Annotated[int, Field(ge=1, le=65535)]
+# Numbers that refuse YAML booleans (pydantic would read `fps: yes` as 1).
+Int = Annotated[int, BeforeValidator(_not_bool)]
+Float = Annotated[float, BeforeValidator(_not_bool)]
+Port = Annotated[Int, Field(ge=1, le=65535)]
 Path = Annotated[str, Field(min_length=1), AfterValidator(_ini_text), AfterValidator(_no_semicolon)]
-Secret = Annotated[SecretStr, AfterValidator(lambda s: (_ini_text(s.get_secret_value()), s)[1])]
-Point = tuple[Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Secret = Annotated[
+    SecretStr,
+    BeforeValidator(_untrimmed_secret),
+    AfterValidator(lambda s: (_ini_text(s.get_secret_value()), s)[1]),
+]
+Point = tuple[Annotated[Int, Field(ge=0)], Annotated[Int, Field(ge=0)]]
+Fraction = Annotated[Float, Field(ge=0.0, le=1.0)]
 
 
 class Strict(BaseModel):
@@ -100,7 +126,7 @@ class Target(Strict):
         "(JetPack 7). Inferred from `deepstream` when that release runs on one only.",
     )
     deepstream: DeepStreamVersion = Field(description="DeepStream release the configs are for.")
-    gpu_id: int = Field(0, ge=0, description="GPU used by every element.")
+    gpu_id: Int = Field(0, ge=0, description="GPU used by every element.")
 
     @model_validator(mode="before")
     @classmethod
@@ -131,9 +157,9 @@ class Target(Strict):
 
 
 class Location(Strict):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    alt: float = 0.0
+    lat: Float = Field(ge=-90, le=90)
+    lon: Float = Field(ge=-180, le=180)
+    alt: Float = 0.0
 
 
 class Place(Strict):
@@ -163,41 +189,45 @@ class Zone(Strict):
     """A polygon, in the camera's own pixel coordinates."""
 
     name: Label
-    points: list[Point] = Field(min_length=3)
+    points: list[Point] = Field(
+        min_length=3, max_length=256, description="The polygon: 3 to 256 points, in order."
+    )
     kind: Literal["roi", "overcrowding"] = "roi"
     objects: Literal["vehicles", "plates", "all"] = "vehicles"
     inverse: bool = Field(False, description="roi: keep objects outside the polygon.")
-    object_threshold: int = Field(3, ge=1, description="overcrowding: objects that trigger it.")
-    time_threshold_ms: int = Field(1000, ge=0, description="overcrowding: how long it must last.")
+    object_threshold: Int = Field(3, ge=1, description="overcrowding: objects that trigger it.")
+    time_threshold_ms: Int = Field(1000, ge=0, description="overcrowding: how long it must last.")
 
 
 class Camera(Strict):
     id: SensorId = Field(description="Sensor id in the message payload; unique per site.")
     name: IniText = Field(description="Human-readable description.")
     uri: IniText = Field(description="rtsp://, rtsps://, file:// or http(s):// URI.")
-    fps: int = Field(30, ge=1, le=240)
-    resolution: tuple[Annotated[int, Field(ge=16)], Annotated[int, Field(ge=16)]] = Field(
+    fps: Int = Field(30, ge=1, le=240)
+    resolution: tuple[Annotated[Int, Field(ge=16)], Annotated[Int, Field(ge=16)]] = Field(
         (1920, 1080), description="[width, height]: the space lines and zones are drawn in."
     )
     location: Location | None = None
     lines: list[Line] = []
     zones: list[Zone] = []
 
-    @model_validator(mode="after")
-    def _scheme(self) -> Camera:
-        if not re.match(r"^(rtsps?|file|https?)://", self.uri):
+    @field_validator("uri")
+    @classmethod
+    def _scheme(cls, uri: str) -> str:
+        # A field validator, so the error points at the `uri:` line, not the camera's.
+        if not re.match(r"^(rtsps?|file|https?)://", uri):
             raise ValueError(
                 "uri must start with rtsp://, rtsps://, file:// or http(s):// "
                 "(write local videos as file:///absolute/path.mp4)"
             )
-        return self
+        return uri
 
 
 class Rtsp(Strict):
-    latency_ms: int = Field(200, ge=0, le=10_000)
+    latency_ms: Int = Field(200, ge=0, le=10_000)
     protocol: Literal["auto", "tcp", "udp"] = "tcp"
-    reconnect_interval_sec: int = Field(10, ge=0, description="0 disables reconnection.")
-    reconnect_attempts: int = Field(-1, ge=-1, description="-1: forever.")
+    reconnect_interval_sec: Int = Field(10, ge=0, description="0 disables reconnection.")
+    reconnect_attempts: Int = Field(-1, ge=-1, description="-1: forever.")
 
 
 # --- models ---------------------------------------------------------------------------------
@@ -206,7 +236,7 @@ class Rtsp(Strict):
 class Thresholds(Strict):
     confidence: Fraction = Field(0.25, description="Pre-cluster threshold for every class.")
     nms_iou: Fraction = 0.45
-    topk: int = Field(300, ge=1, description="Boxes kept per class after NMS.")
+    topk: Int = Field(300, ge=1, description="Boxes kept per class after NMS.")
     per_class: dict[Label, Fraction] = Field(
         {}, description="Pre-cluster threshold per label, overriding `confidence`."
     )
@@ -218,25 +248,25 @@ class Detector(Strict):
         None, description="Prebuilt engine; default: the name nvinfer gives the engine it builds."
     )
     labels: list[Annotated[ListItem, Field(min_length=1)]] = Field(min_length=1)
-    vehicle_class_ids: list[Annotated[int, Field(ge=0)]] = []
-    plate_class_ids: list[Annotated[int, Field(ge=0)]] = Field(min_length=1)
+    vehicle_class_ids: list[Annotated[Int, Field(ge=0)]] = []
+    plate_class_ids: list[Annotated[Int, Field(ge=0)]] = Field(min_length=1)
     precision: Literal["fp32", "fp16", "int8"] = "fp16"
     int8_calib_file: Path | None = None
-    input_size: int = Field(640, ge=32, le=4096, multiple_of=32)
+    input_size: Int = Field(640, ge=32, le=4096, multiple_of=32)
     head: Literal["deepstream", "end2end"] = Field(
         "deepstream", description="deepstream: [A,6] + nvinfer NMS; end2end: NMS in the graph."
     )
-    interval: int = Field(0, ge=0, description="Frames skipped between inferences.")
-    workspace_mb: int = Field(2048, ge=64)
+    interval: Int = Field(0, ge=0, description="Frames skipped between inferences.")
+    workspace_mb: Int = Field(2048, ge=64)
     thresholds: Thresholds = Thresholds()
 
 
 class OcrThrottle(Strict):
-    reinfer: Literal["once"] | Annotated[int, Field(ge=1)] = Field(
+    reinfer: Literal["once"] | Annotated[Int, Field(ge=1)] = Field(
         "once", description="'once' per plate track, or re-read every N frames of the track."
     )
-    min_plate_width: int = Field(48, ge=1, description="Smaller plates are not read (pixels).")
-    min_plate_height: int = Field(14, ge=1)
+    min_plate_width: Int = Field(48, ge=1, description="Smaller plates are not read (pixels).")
+    min_plate_height: Int = Field(14, ge=1)
     async_mode: bool = Field(False, description="nvinfer classifier-async-mode.")
 
 
@@ -245,16 +275,16 @@ class Ocr(Strict):
     preset: Literal["ppocr", "lprnet"] = "ppocr"
     model: Path = "models/ocr_rec.onnx"
     dictionary: Path = "models/ocr_dict.txt"
-    input_width: int | None = Field(None, ge=8, description="Default: the preset's.")
-    input_height: int | None = Field(None, ge=8, description="Default: the preset's.")
-    batch_size: int = Field(16, ge=1, le=1024)
+    input_width: Int | None = Field(None, ge=8, description="Default: the preset's.")
+    input_height: Int | None = Field(None, ge=8, description="Default: the preset's.")
+    batch_size: Int = Field(16, ge=1, le=1024)
     precision: Literal["fp32", "fp16"] = "fp16"
     threshold: Fraction = Field(0.5, description="Minimum plate confidence.")
     confidence: Literal["min", "product", "mean"] = "min"
     charset: Annotated[str, Field(pattern=r"^[A-Za-z0-9]+$")] = (
         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
     )
-    min_length: int = Field(3, ge=1, le=32)
+    min_length: Int = Field(3, ge=1, le=32)
     substitutions: dict[
         Annotated[str, Field(pattern=r"^[A-Za-z0-9]$")],
         Annotated[str, Field(pattern=r"^[A-Za-z0-9]$")],
@@ -284,17 +314,17 @@ class Ocr(Strict):
 
 class Tracker(Strict):
     kind: Literal["nvdcf_perf", "nvdcf_accuracy", "nvsort", "iou"] = "nvdcf_perf"
-    width: int | None = Field(None, ge=32, multiple_of=32, description="Default: from the mux.")
-    height: int | None = Field(None, ge=32, multiple_of=32)
-    max_targets_per_stream: int = Field(150, ge=1)
-    probation_age: int = Field(3, ge=0)
-    max_shadow_tracking_age: int = Field(30, ge=0)
+    width: Int | None = Field(None, ge=32, multiple_of=32, description="Default: from the mux.")
+    height: Int | None = Field(None, ge=32, multiple_of=32)
+    max_targets_per_stream: Int = Field(150, ge=1)
+    probation_age: Int = Field(3, ge=0)
+    max_shadow_tracking_age: Int = Field(30, ge=0)
     display_tracking_id: bool = True
 
 
 class Streammux(Strict):
-    width: int = Field(1920, ge=16, le=8192)
-    height: int = Field(1080, ge=16, le=8192)
+    width: Int = Field(1920, ge=16, le=8192)
+    height: Int = Field(1080, ge=16, le=8192)
     enable_padding: bool = False
     new_mux: bool = Field(False, description="Use the new nvstreammux (USE_NEW_NVSTREAMMUX=yes).")
 
@@ -306,7 +336,7 @@ class _Broker(Strict):
     host: Host
     topic: ListItem = Field(min_length=1)
     payload: Literal["full", "minimal"] = "full"
-    frame_interval: int = Field(30, ge=1, description="Frames between payloads per stream.")
+    frame_interval: Int = Field(30, ge=1, description="Frames between payloads per stream.")
 
 
 class KafkaTls(Strict):
@@ -430,7 +460,7 @@ class Mqtt(_Broker):
     username: ListItem | None = None
     password: Secret | None = None
     client_id: ListItem | None = None
-    keep_alive: int = Field(60, ge=5)
+    keep_alive: Int = Field(60, ge=5)
     tls: MqttTls | None = None
 
 
@@ -446,7 +476,7 @@ class Redis(_Broker):
     broker: Literal["redis"]
     port: Port = 6379
     password: Secret | None = None
-    stream_size: int = Field(10_000, ge=1)
+    stream_size: Int = Field(10_000, ge=1)
     payload_key: ListItem = "metadata"
 
 
@@ -468,7 +498,7 @@ class FileSink(Strict):
     type: Literal["file"]
     path: Path = "recordings/alpr.mp4"
     codec: Literal["h264", "h265"] = "h264"
-    bitrate: int = Field(4_000_000, ge=100_000)
+    bitrate: Int = Field(4_000_000, ge=100_000)
     encoder: Literal["hw", "sw"] = "hw"
 
 
@@ -477,7 +507,7 @@ class RtspSink(Strict):
     port: Port = 8554
     udp_port: Port = 5400
     codec: Literal["h264", "h265"] = "h264"
-    bitrate: int = Field(4_000_000, ge=100_000)
+    bitrate: Int = Field(4_000_000, ge=100_000)
     encoder: Literal["hw", "sw"] = "hw"
 
 
@@ -491,20 +521,20 @@ Output = Annotated[FakeSink | FileSink | RtspSink | DisplaySink, Field(discrimin
 
 class Osd(Strict):
     enabled: bool = True
-    text_size: int = Field(15, ge=1, le=200)
-    border_width: int = Field(2, ge=0, le=50)
+    text_size: Int = Field(15, ge=1, le=200)
+    border_width: Int = Field(2, ge=0, le=50)
     show_clock: bool = False
     mode: Literal["cpu", "gpu"] = "gpu"
 
 
 class Tiler(Strict):
-    width: int = Field(1280, ge=16, le=8192)
-    height: int = Field(720, ge=16, le=8192)
+    width: Int = Field(1280, ge=16, le=8192)
+    height: Int = Field(720, ge=16, le=8192)
 
 
 class Perf(Strict):
     enabled: bool = True
-    interval_sec: int = Field(5, ge=1)
+    interval_sec: Int = Field(5, ge=1)
 
 
 class Paths(Strict):

@@ -1,4 +1,9 @@
-"""Print a LintReport: human (rich, grouped by file), JSON, or GitHub Actions annotations."""
+"""Print a LintReport: human (rich, grouped by file), JSON, or GitHub Actions annotations.
+
+Findings quote the files they are about, and those files are untrusted: every text printed here
+(message, file, group, key) has its credentials masked, and in human and GitHub output its
+control characters escaped and its length bounded (`_shown`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from alpr_gen.redact import clip, mask_text, safe_text
 from alpr_gen.validate.findings import Finding, LintReport, Severity
 
 if TYPE_CHECKING:
@@ -16,6 +22,16 @@ if TYPE_CHECKING:
     from alpr_gen.next_steps import Step
 
 FORMATS = ("human", "json", "github")
+# A finding's message stays readable even when it quotes a 1 MB line.
+MAX_MESSAGE = 400
+MAX_NAME = 120
+
+
+def _shown(text: str, limit: int = MAX_MESSAGE) -> str:
+    """Untrusted text as printed: credentials masked, control characters escaped, clipped."""
+    return clip(safe_text(text), limit)
+
+
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
@@ -73,15 +89,15 @@ def render_human(
     from rich.markup import escape
 
     console = console or Console(highlight=False, soft_wrap=True, emoji=False)
-    console.print(f"[bold]{escape(title or report.root)}[/]")
+    console.print(f"[bold]{escape(_shown(title or report.root, MAX_NAME))}[/]")
     for file, items in groupby(_listed(report), key=lambda f: f.file):
-        console.print(f"  [bold]{escape(file)}[/]")
+        console.print(f"  [bold]{escape(_shown(file, MAX_NAME))}[/]")
         for f in items:
             where = f"[{f.group}]" if f.group else ""
             where += f" {f.key}" if f.key else ""
             console.print(
                 f"    {f.line:>5}  [{_STYLE[f.severity]}]{f.severity.value:<7}[/] {f.rule_id}  "
-                f"[dim]{escape(where.strip())}[/]  {escape(f.message)}"
+                f"[dim]{escape(_shown(where.strip(), MAX_NAME))}[/]  {escape(_shown(f.message))}"
             )
     style = "bold red" if report.errors else ("yellow" if report.warnings else "green")
     console.print(f"  [{style}]{escape(summary(report))}[/]")
@@ -107,18 +123,31 @@ def github_lines(report: LintReport) -> list[str]:
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     lines = []
     for f in report.findings:
-        props = [f"file={_gh_escape(_display_path(report, f), prop=True)}"]
+        path = _shown(_display_path(report, f), MAX_NAME)
+        props = [f"file={_gh_escape(path, prop=True)}"]
         if f.line:
             props.append(f"line={f.line}")
         props.append(f"title={_gh_escape(f.rule_id, prop=True)}")
-        lines.append(f"::{level[f.severity]} {','.join(props)}::{_gh_escape(f.message)}")
+        lines.append(f"::{level[f.severity]} {','.join(props)}::{_gh_escape(_shown(f.message))}")
     return lines
+
+
+def _masked(report: dict[str, object]) -> dict[str, object]:
+    findings = report.get("findings")
+    if isinstance(findings, list):
+        report["findings"] = [
+            {k: mask_text(v) if isinstance(v, str) else v for k, v in f.items()}
+            for f in findings
+            if isinstance(f, dict)
+        ]
+    return report
 
 
 def emit(reports: list[tuple[str, LintReport]], fmt: str, out: TextIO) -> None:
     """Write every (title, report) in the chosen format."""
     if fmt == "json":
-        data = [dict(r.as_dict(), title=t) for t, r in reports]
+        # JSON escapes control characters itself; credentials are masked like everywhere else.
+        data = [_masked(dict(r.as_dict(), title=t)) for t, r in reports]
         json.dump(data[0] if len(data) == 1 else data, out, indent=2)
         out.write("\n")
     elif fmt == "github":

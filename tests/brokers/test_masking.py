@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from alpr_gen.brokers.masking import MASK, is_secret_name, mask, mask_uri, masked_items
+from alpr_gen.redact import MASK, is_secret_name, mask, mask_uri, masked_items
 
 
 def test_mask_replaces_every_occurrence_longest_first() -> None:

@@ -363,8 +363,30 @@ def s_help_profiles(box: Sandbox, _mp: pytest.MonkeyPatch) -> None:
 
 def s_schema(box: Sandbox, _mp: pytest.MonkeyPatch) -> None:
     (box.cwd / "typo.yaml").write_text("extends: demo\nname: typo\ncamreas: []\n")
-    (command,) = commands_in(ok(box, "alpr-gen render --site typo.yaml", 2))
-    assert ok(box, command).lstrip().startswith("{")
+    commands = set(commands_in(ok(box, "alpr-gen render --site typo.yaml", 2)))
+    assert commands == {"alpr-gen schema"}  # the field's message and the error's hint
+    assert ok(box, "alpr-gen schema").lstrip().startswith("{")
+
+
+def s_site_is_a_profile(box: Sandbox, _mp: pytest.MonkeyPatch) -> None:
+    """--site names a profile: a bundle directory, a missing name and a non-mapping profile each
+    get advice that runs."""
+    render(box)
+    printed = ok(box, "alpr-gen render --site out/demo", 2)
+    commands = commands_in(printed)
+    assert commands == [
+        "alpr-gen profiles",
+        "alpr-gen run --config out/demo",
+        "alpr-gen validate out/demo",
+    ], printed
+    assert "demo" in ok(box, commands[0])
+    ok(box, commands[1], 0, 2)  # runs the set (here refused: its models are not deployed)
+    ok(box, commands[2])
+    (command,) = commands_in(ok(box, "alpr-gen render --site missing.yaml", 2))
+    assert "lot7" in ok(box, command)
+    (box.cwd / "list.yaml").write_text("- just\n- a list\n")
+    (command,) = commands_in(ok(box, "alpr-gen render --site list.yaml", 2))
+    assert "lot7" in ok(box, command)
 
 
 def s_int8_mention(box: Sandbox, _mp: pytest.MonkeyPatch) -> None:
@@ -497,11 +519,27 @@ SCENARIOS = [
     Scenario(
         "help-profiles", (("alpr_gen/commands/render.py", "`alpr-gen profiles`"),), s_help_profiles
     ),
-    Scenario("schema", (("alpr_gen/profile/loader.py", "`alpr-gen schema`"),), s_schema),
+    Scenario(
+        "schema",
+        (
+            ("alpr_gen/profile/messages.py", "`alpr-gen schema`"),
+            ("alpr_gen/profile/loader.py", "`alpr-gen schema` lists every field"),
+        ),
+        s_schema,
+    ),
     Scenario(
         "int8-mention",
-        (("alpr_gen/profile/loader.py", "alpr-gen export writes one"),),
+        (("alpr_gen/profile/checks.py", "alpr-gen export writes one"),),
         s_int8_mention,
+    ),
+    Scenario(
+        "site-is-a-profile",
+        (
+            ("alpr_gen/profile/loader.py", "a name from `alpr-gen profiles`"),
+            ("alpr_gen/profile/loader.py", "`alpr-gen run --config {path}`"),
+            ("alpr_gen/profile/loader.py", "`alpr-gen profiles` lists them"),
+        ),
+        s_site_is_a_profile,
     ),
     Scenario(
         "preview-missing",

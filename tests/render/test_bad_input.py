@@ -40,16 +40,16 @@ def test_yaml_syntax_error_names_file_and_line(
 @pytest.mark.parametrize(
     ("old", "new", "dotted", "expect"),
     [
-        ("    fps: 25\n", "    fps: fast\n", "cameras[1].fps", "valid integer"),
+        ("    fps: 25\n", "    fps: fast\n", "cameras[1].fps", "expected a whole number"),
         ("    fps: 25\n", "    fpz: 25\n", "cameras[1].fpz", "unknown field"),
-        ("uri: rtsp://10.0.0.2/s", "uri: 10.0.0.2/s", "cameras[1]", "uri must start with"),
+        ("uri: rtsp://10.0.0.2/s", "uri: 10.0.0.2/s", "cameras[1].uri", "uri must start with"),
         (
             "  topic: plates\n",
             "  topic: plates\n  port: 99999\n",
             "messaging.port",
-            "less than or equal",
+            "at most 65535",
         ),
-        ("  broker: kafka\n", "  broker: kafkaa\n", "messaging", "broker"),
+        ("  broker: kafka\n", "  broker: kafkaa\n", "messaging.broker", "did you mean 'kafka'"),
         ("plate_class_ids: [1]", "plate_class_ids: [5]", "detector.plate_class_ids[0]", "2 labels"),
         (
             "    fps: 25\n",
@@ -63,7 +63,7 @@ def test_yaml_syntax_error_names_file_and_line(
             "cameras[0].lines[0]",
             "outside the 1920x1080 frame",
         ),
-        ("  - name: entry", "  - name: entry=1", "cameras[0].lines[0].name", "pattern"),
+        ("  - name: entry", "  - name: entry=1", "cameras[0].lines[0].name", "expected a name"),
         ("labels: [vehicle, plate]", "labels: [vehicle, 'pl;ate']", "detector.labels[1]", "';'"),
         (
             'platform: dgpu, deepstream: "7.1"',

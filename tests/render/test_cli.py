@@ -51,7 +51,8 @@ def test_render_writes_into_out(
         ["render", "--site", "lot7", "--out", str(tmp_path / "lot7"), "--check"], capsys
     )
     assert code == 1
-    assert "changed" in out
+    assert "conflict" in out and "edited since alpr-gen wrote it" in out
+    assert "--force" in out  # a plain render would refuse the edited file
 
 
 def test_dry_run_writes_nothing(

@@ -243,9 +243,9 @@ def test_ocr_formats_reach_the_parser_settings(write_profile, tmp_path) -> None:
 @pytest.mark.parametrize(
     ("ocr", "expect"),
     [
-        ("formats: [LLX]", "pattern"),
-        ("formats: ['']", "pattern"),
-        ("formats: [" + "L" * 33 + "]", "pattern"),
+        ("formats: [LLX]", "expected a plate format"),
+        ("formats: ['']", "expected a plate format"),
+        ("formats: [" + "L" * 33 + "]", "expected a plate format"),
         ("formats: [" + ", ".join(["LD"] * 17) + "]", "at most 16"),
         ("formats_strict: true", "formats_strict needs formats"),
     ],

@@ -402,7 +402,7 @@ CASES = [
         "smart-rec-dir-path",
         sub(APP, "latency=200", "latency=200\nsmart-rec-dir-path=recordings"),
     ),
-    C("labels-not-utf8", "DS205", "labels.txt", None, write("labels.txt", "\udcff")),
+    C("labels-not-utf8", "DS205", "labels.txt", "\udcff", write("labels.txt", "\udcff")),
     C(
         "tracker-lib-elsewhere",
         "DS206",
@@ -727,7 +727,7 @@ def apply(root: Path, edits: tuple[tuple[str, ...], ...]) -> None:
 def expected_line(path: Path, marker: str | None, nth: int) -> int:
     if marker is None:
         return 0
-    text = path.read_text()
+    text = path.read_text(errors="surrogateescape")  # a non-UTF-8 file: the bad byte's line
     pos = -1
     for _ in range(nth):
         pos = text.index(marker, pos + 1)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from alpr_gen.configset import ConfigSet, PathRef
 from alpr_gen.deepstream.catalogue import PathKind
 from alpr_gen.deepstream.facts import under_install_prefix
+from alpr_gen.fsutil import line_of_problem
 from alpr_gen.next_steps import Pending, Producer, export_command, missing, step_for
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.rules import Hit, hit, rule
@@ -97,7 +98,10 @@ def missing_dir(cs: ConfigSet) -> Iterator[Hit]:
 def unreadable(cs: ConfigSet) -> Iterator[Hit]:
     for src in cs.files.values():
         if src.error:
-            yield hit(src, 0, None, None, f"{src.rel} cannot be read: {src.error}")
+            line = line_of_problem(src.error) or 0
+            yield hit(src, line, None, None, f"{src.rel} cannot be read: {src.error}")
+    for ref, why in cs.bad_refs:
+        yield hit(ref.owner, ref.line, ref.group, ref.key, f"{ref.key}={ref.value}: {why}")
 
 
 @rule("DS206", Severity.WARNING, "library outside DeepStream's install dir missing")

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from alpr_gen.configset import ConfigFile, ConfigSet
 from alpr_gen.deepstream.catalogue.app import ENABLE_INT_GROUPS
 from alpr_gen.deepstream.keyfile import Group
+from alpr_gen.redact import quote_line
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.rules import Hit, hit, keyfiles, rule
 from alpr_gen.validate.rules.keys import is_enable_int, items
@@ -162,11 +163,12 @@ def bad_line(cs: ConfigSet) -> Iterator[Hit]:
         if src.kind == "broker" and src.keyfile.group("message-broker") is None:
             continue  # reported once as a missing [message-broker] header (DS406)
         for line, text in src.keyfile.bad_lines:
+            # A mangled line of a file with credentials may be the password itself: not shown.
+            quoted = "this line" if src.private else f"'{quote_line(text, 80)}'"
             yield hit(
                 src,
                 line,
                 None,
                 None,
-                f"'{text.strip()}' is not a [group], key=value or # comment: "
-                "GLib rejects the whole file",
+                f"{quoted} is not a [group], key=value or # comment: GLib rejects the whole file",
             )
