@@ -77,6 +77,14 @@ def register(app: typer.Typer) -> None:
         no_engine: Annotated[
             bool, typer.Option("--no-engine", help="Write the ONNX only; build no engine.")
         ] = False,
+        pad_fill: Annotated[
+            bool,
+            typer.Option(
+                "--pad-fill/--no-pad-fill",
+                help="Fill nvinfer's black letterbox with Ultralytics' grey and clip boxes to the "
+                "image, in the graph (default on; docs/export.md).",
+            ),
+        ] = True,
     ) -> None:
         """Export a YOLO11 detector to an ONNX DeepStream reads as is, and its TensorRT engine."""
         from alpr_gen.export import export_model
@@ -101,6 +109,7 @@ def register(app: typer.Typer) -> None:
             "calib_max_images": calib_max,
             "opset": opset,
             "engine": "skip" if no_engine else "auto",
+            "pad_fill": pad_fill,
         }
         if dynamic and batch is None and site is None:
             from alpr_gen.errors import ExportError
