@@ -15,7 +15,7 @@ scaled image (nvinfer takes the luma of its own colour conversion).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -60,16 +60,29 @@ def _check_image(image: np.ndarray) -> None:
         )
 
 
+# (source RGB uint8 [h, w, 3], (width, height), OpenCV interpolation) -> scaled [height, width, 3]
+Resampler = Callable[[np.ndarray, tuple[int, int], int], np.ndarray]
+
+
+def opencv_resample(src: np.ndarray, size: tuple[int, int], interpolation: int) -> np.ndarray:
+    import cv2
+
+    return cv2.resize(np.ascontiguousarray(src), size, interpolation=interpolation)
+
+
 def preprocess(
     image: np.ndarray,
     spec: PreprocessSpec,
     *,
     channel_order: ChannelOrder = "RGB",
     roi: Rect | None = None,
+    resample: Resampler = opencv_resample,
 ) -> Preprocessed:
     """One frame (`roi` None: the whole image, as a PGIE) or one object (`roi` in frame pixels,
-    as an SGIE) of an HxWx3 uint8 `image` in `channel_order` -> nvinfer's model input."""
-    import cv2
+    as an SGIE) of an HxWx3 uint8 `image` in `channel_order` -> nvinfer's model input.
+
+    `resample` scales the cropped source (OpenCV's by default); bench/bench_gpu_scaler.py puts
+    NPP's GPU resize there to measure what the GPU scaler changes."""
 
     _check_image(image)
     frame_h, frame_w = image.shape[:2]
@@ -94,11 +107,7 @@ def preprocess(
     src = image[geo.src_top : bottom, geo.src_left : right]
     if channel_order == "BGR":
         src = src[:, :, ::-1]  # nvinfer scales the RGB(A) surface
-    scaled = cv2.resize(
-        np.ascontiguousarray(src),
-        (geo.width, geo.height),
-        interpolation=cv2_interpolation(spec.scaling_filter),
-    )
+    scaled = resample(src, (geo.width, geo.height), cv2_interpolation(spec.scaling_filter))
     canvas = np.zeros((spec.net_height, spec.net_width, 3), np.uint8)  # the padding is black
     canvas[
         geo.offset_top : geo.offset_top + geo.height, geo.offset_left : geo.offset_left + geo.width
