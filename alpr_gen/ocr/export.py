@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from alpr_gen.errors import ExportError
 from alpr_gen.fsutil import sha256_file
 from alpr_gen.ocr import dictionary as dct
+from alpr_gen.ocr.padding import add_paddle_padding, nvinfer_pad_value
 from alpr_gen.ocr.presets import (
     ARGMAX_INDICES_OUTPUT,
     ARGMAX_SCORES_OUTPUT,
@@ -52,6 +53,8 @@ class OcrExportRequest:
     width: int | None = None
     argmax: bool = True
     out_dir: Path = Path("models")
+    # Presets with paddle_padding (PP-OCR): nvinfer's padding set to PaddleOCR's 0.0 in the graph.
+    paddle_padding: bool = True
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,11 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
     graph = model.graph
     inp = _single_input(graph, src)
     _fix_input(inp, preset.channels, height, width, src)
+    padding = "nvinfer"
+    if preset.paddle_padding and req.paddle_padding:
+        pad_value = nvinfer_pad_value(preset)
+        add_paddle_padding(model, inp.name, pad_value, height, width)
+        padding = f"paddleocr: trailing columns/rows equal to {pad_value} set to 0.0 in the graph"
     # Drop stale intermediate shapes (they name the old dynamic dims) before inferring again.
     del graph.value_info[:]
     chw = (preset.channels, height, width)
@@ -115,6 +123,8 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
         changes = ["model already outputs indices + scores; C taken from the dictionary"]
     else:
         probs, steps, classes, changes = _normalise_output(model, len(entries), chw, src)
+    if padding != "nvinfer":
+        changes.insert(0, "input: nvinfer's padding set to PaddleOCR's 0.0 (alpr_gen.ocr.padding)")
 
     blank = preset.blank_index if preset.blank_index != BLANK_LAST else classes - 1
     space_added = False
@@ -157,6 +167,7 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
         "blank_index": blank,
         "space_class_added": space_added,
         "graph_changes": changes,
+        "padding": padding,
         "preprocess": {
             "net_scale_factor": preset.net_scale_factor,
             "offsets": list(preset.offsets),
@@ -374,8 +385,6 @@ def _run(model: onnx.ModelProto, outputs: list[str], x: Any, src: Path) -> list[
         return sess.run(outputs, {sess.get_inputs()[0].name: x})
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise ExportError(f"{src}: onnxruntime cannot run the fixed-size model: {exc}") from None
-
-
 
 
 def _write_all(out: Path, files: dict[str, bytes]) -> None:
