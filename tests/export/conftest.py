@@ -32,14 +32,16 @@ def sample_images(assets: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="session")
-def yolo_pt(tmp_path_factory: pytest.TempPathFactory, inputs: np.ndarray) -> Path:
+def yolo_pt(tmp_path_factory: pytest.TempPathFactory, letterboxed: tuple) -> Path:
     """YOLO11n (80 classes) with seeded random weights, saved the way training saves it.
 
     Freshly initialised, its activations die out before the head and every anchor of a level
     gets the same score (the class bias): NMS over ties compares nothing. Re-estimating the
     BatchNorm statistics on the sample images (one forward pass in train mode) keeps the weights
-    random but makes scores, classes and boxes vary from anchor to anchor.
+    random but makes scores, classes and boxes vary from anchor to anchor. The images are
+    Ultralytics' letterbox of them (grey padding), what the exported graph feeds the model.
     """
+    inputs = letterboxed[0]
     import torch
     from ultralytics import YOLO
 
@@ -60,7 +62,8 @@ def yolo_pt(tmp_path_factory: pytest.TempPathFactory, inputs: np.ndarray) -> Pat
 
 @pytest.fixture(scope="session")
 def inputs(sample_images: list[Path]) -> np.ndarray:
-    """BATCH real images, letterboxed as the rendered PGIE has nvinfer do it: [BATCH, 3, 640, 640] float32 in [0, 1]."""
+    """BATCH real images, letterboxed as the rendered PGIE has nvinfer do it (black padding):
+    [BATCH, 3, 640, 640] float32 in [0, 1]."""
     import cv2
 
     from alpr_gen.export.calibrator import calibration_spec
