@@ -105,10 +105,17 @@ def _occlude(img: np.ndarray, quad: np.ndarray, rng: np.random.Generator) -> Non
         cv2.circle(img, (int(cx), int(cy)), r, col, -1)
 
 
-def make_scene(seed: int, index: int, fonts: list[Path]) -> Scene:
-    """Scene ``index`` of set ``seed``; ``fonts`` must be the same list for the same output."""
+def make_scene(
+    seed: int, index: int, fonts: list[Path], size: tuple[int, int] | None = None
+) -> Scene:
+    """Scene ``index`` of set ``seed``; ``fonts`` must be the same list for the same output.
+
+    ``size`` (width, height) replaces the drawn size (any geometry, e.g. a 1280x720 camera); the
+    draw still happens, so the rest of the scene's random stream is the same."""
     rng = scene_rng(seed, index)
     w, h = SCENE_SIZES[int(rng.integers(len(SCENE_SIZES)))]
+    if size is not None:
+        w, h = size
     img = add_clutter(background(rng, w, h), rng, fonts)
     boxes: list[Box] = []
     taken: list[tuple] = []

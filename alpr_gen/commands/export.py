@@ -145,6 +145,15 @@ def export(
     no_engine: Annotated[
         bool, typer.Option("--no-engine", help="Write the ONNX only; build no engine.")
     ] = False,
+    pad_fill: Annotated[
+        bool,
+        typer.Option(
+            "--pad-fill/--no-pad-fill",
+            help="Fill nvinfer's black letterbox with Ultralytics' grey and clip boxes to the "
+            "image, in the graph (docs/export.md)." + default("on"),
+            show_default=False,
+        ),
+    ] = True,
 ) -> None:
     """Export a YOLO11 detector to ONNX and a TensorRT engine.
 
@@ -176,6 +185,7 @@ def export(
         "calib_max_images": calib_max,
         "opset": opset,
         "engine": "skip" if no_engine else "auto",
+        "pad_fill": pad_fill,
     }
     if site is not None and config is not None:
         raise ExportError("give --site NAME or --config DIR, not both")

@@ -151,9 +151,15 @@ OCR_PARSER = "NvDsInferParseAlprOcr"
 # float32 ulps above it (a 2.4e-7 relative difference from PyTorch on every input pixel).
 NET_SCALE_1_255 = repr(1 / 255)
 
-# nvinfer skips objects smaller than this in either dimension whatever input-object-min-width
-# / -height say (gstnvinfer.cpp: MIN_INPUT_OBJECT_WIDTH / _HEIGHT).
+# nvinfer never runs a secondary GIE on an object smaller than its floor in either dimension,
+# whatever input-object-min-width / -height say (gstnvinfer.cpp gst_nvinfer_start:
+# min_input_object_width = MAX(MIN_INPUT_OBJECT_WIDTH, configured), likewise the height). The
+# floor depends on the release and the platform: alpr_gen.deepstream.versions.min_object_size.
+# 16: MIN_INPUT_OBJECT_WIDTH/_HEIGHT of DeepStream 6.x, and from 7.1 the floor on Jetson (nvgpu
+# driver) with scaling-compute-hw 0 or 2, "to support VIC compute mode".
 NVINFER_MIN_OBJECT_SIZE = 16
+# MIN_INPUT_OBJECT_WIDTH/_HEIGHT from DeepStream 7.1 on (the floor on a discrete GPU).
+NVINFER_MIN_OBJECT_SIZE_GPU = 1
 # secondary-reinfer-interval's default: "never again" for a tracked object.
 INT_MAX = 2_147_483_647
 # A secondary GIE re-infers a tracked object that grew by this fraction of its area.

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from alpr_gen.deepstream.facts import NVINFER_MIN_OBJECT_SIZE, NVINFER_MIN_OBJECT_SIZE_GPU
+
 PLATFORMS = ("jetson", "dgpu")
 # The Jetson modules a release runs on (JetPack 5/6: Orin; JetPack 7: Thor).
 JETSONS = ("orin", "thor")
@@ -23,6 +25,9 @@ class Release:
     jetsons: tuple[str, ...]  # the Jetson modules that JetPack supports
     # [streammux] key naming the new-mux config file (renamed in 8.0).
     mux_config_key: str = "config-file"
+    # nvinfer's smallest object for a secondary GIE on a discrete GPU (MIN_INPUT_OBJECT_WIDTH /
+    # _HEIGHT); Jetson keeps NVINFER_MIN_OBJECT_SIZE (see min_object_size).
+    min_object_dgpu: int = NVINFER_MIN_OBJECT_SIZE_GPU
 
     @property
     def parser_abi(self) -> int:
@@ -35,8 +40,28 @@ class Release:
 RELEASES: dict[str, Release] = {
     r.version: r
     for r in (
-        Release("6.3", cuda="12.1", tensorrt="8.5", opset=17, jetpack="5.1.2", jetsons=("orin",)),
-        Release("7.0", cuda="12.2", tensorrt="8.6", opset=17, jetpack="6.0", jetsons=("orin",)),
+        # 6.3's gstnvinfer.cpp: MIN_INPUT_OBJECT_WIDTH/_HEIGHT 16 on every platform.
+        Release(
+            "6.3",
+            cuda="12.1",
+            tensorrt="8.5",
+            opset=17,
+            jetpack="5.1.2",
+            jetsons=("orin",),
+            min_object_dgpu=NVINFER_MIN_OBJECT_SIZE,
+        ),
+        # 7.0: no source seen; kept at the older floor (unverified, the safe side).
+        Release(
+            "7.0",
+            cuda="12.2",
+            tensorrt="8.6",
+            opset=17,
+            jetpack="6.0",
+            jetsons=("orin",),
+            min_object_dgpu=NVINFER_MIN_OBJECT_SIZE,
+        ),
+        # 7.1 on Orin prints "Setting min object dimensions as 16x16 instead of 1x1 to support VIC
+        # compute mode" (deepstream-app logs): the 1 / Jetson-16 rule of 9.0's sources.
         Release("7.1", cuda="12.6", tensorrt="10.3", opset=19, jetpack="6.1", jetsons=("orin",)),
         # 8.0 on Orin fails with "Target GPU SM 87 is not supported": Thor only.
         Release(
@@ -88,6 +113,18 @@ DEFAULT_OPSET = 17
 END2END_MIN_VERSION = "7.0"
 # network-mode=3 (BEST) exists from this release.
 NETWORK_MODE_BEST_SINCE = "8.0"
+
+
+def min_object_size(version: str, platform: str) -> int:
+    """The smallest object (width and height, pixels) nvinfer of DeepStream `version` sends to
+    a secondary GIE on `platform` ("dgpu", "jetson", "jetson-orin", ...), whatever the config's
+    input-object-min-width/-height: 16 on Jetson (gstnvinfer.cpp raises it to 16 there with
+    scaling-compute-hw 0 or 2, which alpr-gen renders, the VIC's smallest surface), the
+    release's MIN_INPUT_OBJECT_WIDTH on a discrete GPU; 16 for a release not in the table."""
+    release = RELEASES.get(version)
+    if release is None or split_platform(platform)[0] == "jetson":
+        return NVINFER_MIN_OBJECT_SIZE
+    return release.min_object_dgpu
 
 
 def split_platform(platform: str) -> tuple[str, str | None]:

@@ -13,6 +13,10 @@ pixels (the letterboxed `imgsz` x `imgsz` image nvinfer feeds the network):
   all zeros. nvinfer does no clustering (cluster-mode=4).
 
 Ultralytics' raw output is [batch, 4 + nc, anchors] = cx, cy, w, h, class scores.
+
+With `pad_fill` (the default) both heads first give the model Ultralytics' letterbox: nvinfer's
+black padding becomes 114/255 and the boxes are clipped to the image inside the input
+(alpr_gen.export.letterbox); end2end clips after its NMS, as Ultralytics does.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 from torchvision.ops import nms  # imported here: importing it while tracing breaks the trace
+
+from alpr_gen.export.letterbox import PaddingFill, clip_to_area
 
 OUTPUT_NAME = "boxes"
 INPUT_NAME = "images"
@@ -38,12 +44,17 @@ def split_raw(raw: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tens
 class DeepStreamHead(nn.Module):
     """raw [B, 4+nc, A] -> boxes [B, A, 6]."""
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self, model: nn.Module, pad_fill: bool = True) -> None:
         super().__init__()
         self.model = model
+        self.fill = PaddingFill() if pad_fill else None
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
+        if self.fill is not None:
+            images, area = self.fill(images)
         boxes, score, label = split_raw(_raw(self.model(images)))
+        if self.fill is not None:
+            boxes = clip_to_area(boxes, area)
         return torch.cat((boxes, score.unsqueeze(-1), label.unsqueeze(-1).to(boxes.dtype)), dim=-1)
 
 
@@ -84,9 +95,12 @@ class _NonMaxSuppression(torch.autograd.Function):
 class End2EndHead(nn.Module):
     """raw [B, 4+nc, A] -> boxes [B, topk, 6] after class-aware NMS."""
 
-    def __init__(self, model: nn.Module, topk: int, conf: float, iou: float, nc: int) -> None:
+    def __init__(
+        self, model: nn.Module, topk: int, conf: float, iou: float, nc: int, pad_fill: bool = True
+    ) -> None:
         super().__init__()
         self.model = model
+        self.fill = PaddingFill() if pad_fill else None
         self.topk = topk
         self.nc = nc
         self.register_buffer("max_per_class", torch.tensor([topk], dtype=torch.int64))
@@ -94,6 +108,8 @@ class End2EndHead(nn.Module):
         self.register_buffer("conf", torch.tensor([conf], dtype=torch.float32))
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
+        if self.fill is not None:
+            images, area = self.fill(images)
         boxes, score, label = split_raw(_raw(self.model(images)))
         n_anchors = boxes.shape[1]
         # Per-class scores holding only each anchor's best class: the operator's per-class NMS is
@@ -113,6 +129,8 @@ class End2EndHead(nn.Module):
         k = min(self.topk, n_anchors)
         top_score, top_idx = kept.topk(k, dim=1)
         top_boxes = boxes.gather(1, top_idx.unsqueeze(-1).expand(-1, -1, 4))
+        if self.fill is not None:  # after the NMS, as Ultralytics clips after its NMS
+            top_boxes = clip_to_area(top_boxes, area)
         top_label = label.gather(1, top_idx).to(boxes.dtype)
         valid = (top_score > 0).to(boxes.dtype).unsqueeze(-1)
         out = torch.cat((top_boxes, top_score.unsqueeze(-1), top_label.unsqueeze(-1)), dim=-1)

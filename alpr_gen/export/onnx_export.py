@@ -93,8 +93,10 @@ def build_head(loaded: LoadedModel, req: ExportRequest) -> object:
 
     model = prepare_for_export(loaded.model, dynamic=req.dynamic)
     if req.head == "deepstream":
-        return DeepStreamHead(model).eval()
-    return End2EndHead(model, req.topk, req.conf, req.iou, len(loaded.names)).eval()
+        return DeepStreamHead(model, pad_fill=req.pad_fill).eval()
+    return End2EndHead(
+        model, req.topk, req.conf, req.iou, len(loaded.names), pad_fill=req.pad_fill
+    ).eval()
 
 
 def export_onnx(wrapper: object, req: ExportRequest, dest: Path, metadata: dict[str, str]) -> None:

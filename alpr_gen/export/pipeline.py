@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 
 from alpr_gen.errors import ExportError
 from alpr_gen.export.progress import QuietReporter, Reporter
-from alpr_gen.export.request import EngineOutcome, ExportRequest, ExportResult, check_request
+from alpr_gen.export.request import (
+    PAD_FILL_LEVEL,
+    EngineOutcome,
+    ExportRequest,
+    ExportResult,
+    check_request,
+)
 from alpr_gen.export.sidecar import (
     build_sidecar,
     labels_text,
@@ -50,7 +56,7 @@ def export_model(req: ExportRequest, reporter: Reporter | None = None) -> Export
         names, shape, onnx_sha = _export_onnx_files(req, weights_sha, reporter)
 
     calib_path = req.out_dir / req.calib_relpath if req.precision == "int8" else None
-    engine = _engine(req, onnx_sha, calib_path, reporter)
+    engine = _engine(req, onnx_sha, calib_path, reporter, onnx_rewritten=not reused)
     reporter.info(engine.message)
     return ExportResult(
         onnx=req.onnx_path,
@@ -82,6 +88,8 @@ def _export_onnx_files(
         "alpr_gen.layout": "x1,y1,x2,y2,score,class",
         "alpr_gen.classes": json.dumps(list(names)),
         "alpr_gen.imgsz": str(req.imgsz),
+        # Which padding the graph expects: nvinfer's zeros, filled in the graph with 114/255.
+        "alpr_gen.pad_fill": str(PAD_FILL_LEVEL) if req.pad_fill else "none",
     }
     req.onnx_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_onnx = _temp_name(req.onnx_path)
@@ -112,8 +120,14 @@ def _export_onnx_files(
 
 
 def _engine(
-    req: ExportRequest, onnx_sha: str, calib_path: Path | None, reporter: Reporter
+    req: ExportRequest,
+    onnx_sha: str,
+    calib_path: Path | None,
+    reporter: Reporter,
+    *,
+    onnx_rewritten: bool = False,
 ) -> EngineOutcome:
+    from alpr_gen.export.cache import stamp_path
     from alpr_gen.export.engine import (
         EngineSpec,
         build_engine,
@@ -138,7 +152,16 @@ def _engine(
         deepstream=req.deepstream,
     )
     if choose_builder(tensorrt_available(), find_trtexec()) == "nvinfer":
-        return build_engine(spec, onnx_sha)  # nothing to build here: says who builds it, when
+        outcome = build_engine(spec, onnx_sha)  # nothing to build here: says who builds it, when
+        if onnx_rewritten and engine_path.is_file():
+            # nvinfer loads model-engine-file whenever it exists, whatever ONNX it came from: an
+            # engine of the previous ONNX (other weights, --no-pad-fill) must not stay there.
+            stale = engine_path.with_name(engine_path.name + ".stale")
+            os.replace(engine_path, stale)
+            stamp_path(engine_path).unlink(missing_ok=True)
+            moved = f" The engine of the previous ONNX was moved to {stale.name}."
+            return EngineOutcome(outcome.status, outcome.path, outcome.message + moved)
+        return outcome
     calib_id = _calib_id(req) if req.precision == "int8" else ""
     batches = _calibration_batches(req) if req.precision == "int8" else None
     total = len(batches) if batches is not None and len(batches) else None

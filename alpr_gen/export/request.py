@@ -30,6 +30,8 @@ HEADS: tuple[str, ...] = ("deepstream", "end2end")
 PRECISIONS: tuple[str, ...] = ("fp32", "fp16", "int8")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
 TOPK_MAX = 3840  # TensorRT's TopK layer takes K <= 3840
+# Ultralytics' LetterBox padding_value: what `pad_fill` puts where nvinfer padded with zeros.
+PAD_FILL_LEVEL = 114
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class ExportRequest:
     # Baked into the end2end graph; nvinfer's pre-cluster-threshold still filters on top of it.
     conf: float = 0.25
     iou: float = 0.45
+    # Ultralytics' letterbox under nvinfer: the padding filled with 114/255 and the boxes clipped
+    # to the image, in the graph (alpr_gen.export.letterbox). --no-pad-fill turns it off.
+    pad_fill: bool = True
     precision: Precision = "fp16"
     calib_images: Path | None = None
     calib_max_images: int = 512

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from alpr_gen.export.request import ExportRequest
+from alpr_gen.export.request import PAD_FILL_LEVEL, ExportRequest
 from alpr_gen.fsutil import read_bounded, sha256_file
 
 SIDECAR_FORMAT = 1
@@ -29,6 +29,7 @@ def export_params(req: ExportRequest) -> dict[str, Any]:
         "batch": "dynamic" if req.dynamic else req.batch,
         "head": req.head,
         "opset": req.resolved_opset,
+        "pad_fill": req.pad_fill,
     }
     if req.head == "end2end":
         params.update(topk=req.topk, conf=req.conf, iou=req.iou)
@@ -71,6 +72,8 @@ def build_sidecar(
             "color": "RGB",
             "scale": 1 / 255,
             "letterbox": "maintain-aspect-ratio=1, symmetric-padding=1",
+            # In-graph: nvinfer's zero padding -> 114/255, boxes clipped to the image.
+            "pad_fill": PAD_FILL_LEVEL if req.pad_fill else None,
         },
         "output": {
             "name": "boxes",

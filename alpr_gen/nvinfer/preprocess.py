@@ -15,7 +15,8 @@ scaled image (nvinfer takes the luma of its own colour conversion).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -60,16 +61,31 @@ def _check_image(image: np.ndarray) -> None:
         )
 
 
+# (source RGB uint8 [h, w, 3], (width, height), OpenCV interpolation) -> scaled [height, width, 3]
+Resampler = Callable[[np.ndarray, tuple[int, int], int], np.ndarray]
+
+
+def opencv_resample(src: np.ndarray, size: tuple[int, int], interpolation: int) -> np.ndarray:
+    import cv2
+
+    return cv2.resize(np.ascontiguousarray(src), size, interpolation=interpolation)
+
+
 def preprocess(
     image: np.ndarray,
     spec: PreprocessSpec,
     *,
     channel_order: ChannelOrder = "RGB",
     roi: Rect | None = None,
+    resample: Resampler = opencv_resample,
+    out: np.ndarray | None = None,
 ) -> Preprocessed:
     """One frame (`roi` None: the whole image, as a PGIE) or one object (`roi` in frame pixels,
-    as an SGIE) of an HxWx3 uint8 `image` in `channel_order` -> nvinfer's model input."""
-    import cv2
+    as an SGIE) of an HxWx3 uint8 `image` in `channel_order` -> nvinfer's model input.
+
+    `resample` scales the cropped source (OpenCV's by default); bench/bench_gpu_scaler.py puts
+    NPP's GPU resize there to measure what the GPU scaler changes. `out`, a float32 [C, H, W]
+    array, receives the tensor (a batch's slot: no copy)."""
 
     _check_image(image)
     frame_h, frame_w = image.shape[:2]
@@ -94,39 +110,50 @@ def preprocess(
     src = image[geo.src_top : bottom, geo.src_left : right]
     if channel_order == "BGR":
         src = src[:, :, ::-1]  # nvinfer scales the RGB(A) surface
-    scaled = cv2.resize(
-        np.ascontiguousarray(src),
-        (geo.width, geo.height),
-        interpolation=cv2_interpolation(spec.scaling_filter),
-    )
+    scaled = resample(src, (geo.width, geo.height), cv2_interpolation(spec.scaling_filter))
     canvas = np.zeros((spec.net_height, spec.net_width, 3), np.uint8)  # the padding is black
     canvas[
         geo.offset_top : geo.offset_top + geo.height, geo.offset_left : geo.offset_left + geo.width
     ] = scaled
-    return Preprocessed(normalise(canvas, spec), geo)
+    return Preprocessed(normalise(canvas, spec, out=out), geo)
 
 
-def normalise(canvas_rgb: np.ndarray, spec: PreprocessSpec) -> np.ndarray:
+def normalise(
+    canvas_rgb: np.ndarray, spec: PreprocessSpec, *, out: np.ndarray | None = None
+) -> np.ndarray:
     """nvdsinfer's conversion of the scaled RGB uint8 buffer: channel order (or GRAY), then
-    float32 `net-scale-factor * (x - offset[c])`, planar [C, H, W]."""
+    float32 `net-scale-factor * (x - offset[c])`, planar [C, H, W].
+
+    A uint8 has 256 values, so each channel's results are computed once, in float32 exactly as
+    nvdsinfer computes them, and looked up: the same bits, without float work per pixel."""
     import cv2
 
     if spec.color_format == ColorFormat.GRAY:
-        planes = cv2.cvtColor(canvas_rgb, cv2.COLOR_RGB2GRAY)[None].astype(np.float32)
-    elif spec.color_format == ColorFormat.BGR:
-        planes = canvas_rgb[:, :, ::-1].transpose(2, 0, 1).astype(np.float32)
+        planes = [cv2.cvtColor(canvas_rgb, cv2.COLOR_RGB2GRAY)]
     else:
-        planes = canvas_rgb.transpose(2, 0, 1).astype(np.float32)
-    if planes.shape[0] != spec.channels:
+        planes = list(cv2.split(np.ascontiguousarray(canvas_rgb)))
+        if spec.color_format == ColorFormat.BGR:
+            planes.reverse()
+    if len(planes) != spec.channels:
         raise NvinferError(
-            f"model-color-format {spec.color_format.name} gives {planes.shape[0]} channel(s) but "
+            f"model-color-format {spec.color_format.name} gives {len(planes)} channel(s) but "
             f"the network input has {spec.channels}"
         )
-    offsets = np.zeros(planes.shape[0], np.float32)
-    given = np.asarray(spec.offsets[: planes.shape[0]], np.float32)
-    offsets[: len(given)] = given
-    scale = np.float32(spec.net_scale_factor)
-    return np.ascontiguousarray(scale * (planes - offsets.reshape(-1, 1, 1)), dtype=np.float32)
+    table = _lookup(spec.net_scale_factor, tuple(spec.offsets), len(planes))
+    if out is None:
+        out = np.empty((len(planes), *planes[0].shape), np.float32)
+    for c, plane in enumerate(planes):
+        cv2.LUT(plane, table[c : c + 1], dst=out[c])
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _lookup(scale: float, offsets: tuple[float, ...], channels: int) -> np.ndarray:
+    """[channels, 256] float32: `scale * (x - offset[c])` for every uint8 x, in float32."""
+    given = np.zeros(channels, np.float32)
+    given[: min(channels, len(offsets))] = np.asarray(offsets[:channels], np.float32)
+    levels = np.arange(256, dtype=np.float32)
+    return np.ascontiguousarray(np.float32(scale) * (levels[None, :] - given[:, None]))
 
 
 def preprocess_batch(
@@ -137,11 +164,11 @@ def preprocess_batch(
     rois: Sequence[Rect | None] | None = None,
 ) -> tuple[np.ndarray, list[ScaleGeometry]]:
     """A batch [N, C, H, W] float32 as nvinfer forms it, and each item's geometry."""
-    items = [
-        preprocess(img, spec, channel_order=channel_order, roi=rois[i] if rois else None)
+    batch = np.empty((len(images), spec.channels, spec.net_height, spec.net_width), np.float32)
+    geometries = [
+        preprocess(
+            img, spec, channel_order=channel_order, roi=rois[i] if rois else None, out=batch[i]
+        ).geometry
         for i, img in enumerate(images)
     ]
-    batch = np.empty((len(items), spec.channels, spec.net_height, spec.net_width), np.float32)
-    for i, item in enumerate(items):
-        batch[i] = item.tensor
-    return batch, [item.geometry for item in items]
+    return batch, geometries

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from alpr_gen.errors import ExportError
 from alpr_gen.fsutil import sha256_file
 from alpr_gen.ocr import dictionary as dct
+from alpr_gen.ocr.padding import add_paddle_padding, nvinfer_pad_value
 from alpr_gen.ocr.presets import (
     ARGMAX_INDICES_OUTPUT,
     ARGMAX_SCORES_OUTPUT,
@@ -54,6 +55,8 @@ class OcrExportRequest:
     out_dir: Path = Path("models")
     # Where a bundle's configs want the files (sgie onnx-file, ocr_parser.cfg dictionary);
     # default: ocr_rec.onnx and ocr_dict.txt in out_dir. The sidecar goes next to the ONNX.
+    # Presets with paddle_padding (PP-OCR): nvinfer's padding set to PaddleOCR's 0.0 in the graph.
+    paddle_padding: bool = True
     onnx_path: Path | None = None
     dict_path: Path | None = None
 
@@ -117,6 +120,11 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
     graph = model.graph
     inp = _single_input(graph, src)
     _fix_input(inp, preset.channels, height, width, src)
+    padding = "nvinfer"
+    if preset.paddle_padding and req.paddle_padding:
+        pad_value = nvinfer_pad_value(preset)
+        add_paddle_padding(model, inp.name, pad_value, height, width)
+        padding = f"paddleocr: trailing columns/rows equal to {pad_value} set to 0.0 in the graph"
     # Drop stale intermediate shapes (they name the old dynamic dims) before inferring again.
     del graph.value_info[:]
     chw = (preset.channels, height, width)
@@ -133,6 +141,8 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
         changes = ["model already outputs indices + scores; C taken from the dictionary"]
     else:
         probs, steps, classes, changes = _normalise_output(model, len(entries), chw, src)
+    if padding != "nvinfer":
+        changes.insert(0, "input: nvinfer's padding set to PaddleOCR's 0.0 (alpr_gen.ocr.padding)")
 
     blank = preset.blank_index if preset.blank_index != BLANK_LAST else classes - 1
     space_added = False
@@ -175,6 +185,7 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
         "blank_index": blank,
         "space_class_added": space_added,
         "graph_changes": changes,
+        "padding": padding,
         "preprocess": {
             "net_scale_factor": preset.net_scale_factor,
             "offsets": list(preset.offsets),

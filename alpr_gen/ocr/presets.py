@@ -41,6 +41,9 @@ class OcrPreset:
     # class in order, so class k maps to dictionary line k (k < blank) or k - 1 (k > blank).
     blank_index: int
     description: str
+    # PaddleOCR pads with 0.0 after normalising; nvinfer's padding reaches the model as
+    # -offset * scale. True: export-ocr sets it to 0.0 in the graph (alpr_gen.ocr.padding).
+    paddle_padding: bool = False
 
     @property
     def infer_dims(self) -> tuple[int, int, int]:
@@ -50,7 +53,8 @@ class OcrPreset:
 
 OCR_PRESETS: dict[str, OcrPreset] = {
     # PaddleOCR / rapidocr `resize_norm_img`: BGR (images come from cv2), (x / 255 - 0.5) / 0.5,
-    # resized to height 48 keeping aspect, zero-padded on the right. Blank is class 0; the last
+    # resized to height 48 keeping aspect, padded on the right with 0.0 after normalising (the
+    # exported graph turns nvinfer's -1.0 padding into that). Blank is class 0; the last
     # class is the space rapidocr appends to the dictionary. Output: softmax [B, T, C], T = W / 8.
     "ppocr": OcrPreset(
         kind="ppocr",
@@ -64,6 +68,7 @@ OCR_PRESETS: dict[str, OcrPreset] = {
         width=320,
         blank_index=0,
         description="PaddleOCR PP-OCRv3/v4 recogniser (rapidocr-onnxruntime ships PP-OCRv4)",
+        paddle_padding=True,
     ),
     # NVIDIA's LPRNet (deepstream_lpr_app lpr_config_sgie_*.txt): RGB, x / 255, stretched to
     # 96x48 (maintain-aspect-ratio left at 0), blank = dictionary size (the last class).

@@ -18,7 +18,7 @@ from alpr_gen.deepstream.facts import (
     ClusterMode,
     SourceType,
 )
-from alpr_gen.deepstream.versions import RELEASES
+from alpr_gen.deepstream.versions import RELEASES, min_object_size
 from alpr_gen.ocr.presets import BLANK_LAST, OCR_PRESETS
 from alpr_gen.plan.model import (
     ClassAttrs,
@@ -169,6 +169,7 @@ def _ocr(profile: SiteProfile, pgie: PgiePlan) -> OcrPlan:
     preset = OCR_PRESETS[ocr.preset]
     dims = (preset.channels, ocr.input_height or preset.height, ocr.input_width or preset.width)
     throttle = ocr.throttle
+    floor = min_object_size(profile.target.deepstream, profile.target.platform)
     return OcrPlan(
         gie_id=OCR_GIE_ID,
         # Plates must come from the tracked PGIE: nvinfer caches a secondary result per track id
@@ -197,8 +198,10 @@ def _ocr(profile: SiteProfile, pgie: PgiePlan) -> OcrPlan:
         ),
         formats=tuple(ocr.formats),
         formats_strict=ocr.formats_strict,
-        min_width=throttle.min_plate_width,
-        min_height=throttle.min_plate_height,
+        # nvinfer never reads an object under its floor, whatever the config says: render what
+        # it will really do.
+        min_width=max(throttle.min_plate_width, floor),
+        min_height=max(throttle.min_plate_height, floor),
         reinfer_interval=INT_MAX if throttle.reinfer == "once" else throttle.reinfer,
         async_mode=throttle.async_mode,
         workspace_mb=min(profile.detector.workspace_mb, 1024),

@@ -32,14 +32,16 @@ def sample_images(assets: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="session")
-def yolo_pt(tmp_path_factory: pytest.TempPathFactory, inputs: np.ndarray) -> Path:
+def yolo_pt(tmp_path_factory: pytest.TempPathFactory, letterboxed: tuple) -> Path:
     """YOLO11n (80 classes) with seeded random weights, saved the way training saves it.
 
     Freshly initialised, its activations die out before the head and every anchor of a level
     gets the same score (the class bias): NMS over ties compares nothing. Re-estimating the
     BatchNorm statistics on the sample images (one forward pass in train mode) keeps the weights
-    random but makes scores, classes and boxes vary from anchor to anchor.
+    random but makes scores, classes and boxes vary from anchor to anchor. The images are
+    Ultralytics' letterbox of them (grey padding), what the exported graph feeds the model.
     """
+    inputs = letterboxed[0]
     import torch
     from ultralytics import YOLO
 
@@ -60,7 +62,8 @@ def yolo_pt(tmp_path_factory: pytest.TempPathFactory, inputs: np.ndarray) -> Pat
 
 @pytest.fixture(scope="session")
 def inputs(sample_images: list[Path]) -> np.ndarray:
-    """BATCH real images, letterboxed as nvinfer does: [BATCH, 3, 640, 640] float32 in [0, 1]."""
+    """BATCH real images, letterboxed as the rendered PGIE has nvinfer do it (black padding):
+    [BATCH, 3, 640, 640] float32 in [0, 1]."""
     import cv2
 
     from alpr_gen.export.calibrator import calibration_spec
@@ -68,20 +71,45 @@ def inputs(sample_images: list[Path]) -> np.ndarray:
 
     imgs = [cv2.imread(str(p)) for p in sample_images]
     imgs.append(cv2.flip(imgs[0], 1))  # a third, different frame
-    batch, _ = preprocess_batch(imgs[:BATCH], calibration_spec(IMGSZ), channel_order="BGR")
+    # scaling-filter=1 (bilinear), as the rendered PGIE: the resampler Ultralytics uses too.
+    spec = calibration_spec(IMGSZ, scaling_filter=1)
+    batch, _ = preprocess_batch(imgs[:BATCH], spec, channel_order="BGR")
     return batch
 
 
 @pytest.fixture(scope="session")
-def raw_torch(yolo_pt: Path, inputs: np.ndarray) -> np.ndarray:
-    """Ultralytics' own raw output [B, 4+nc, A] for `inputs` (the reference for both heads)."""
+def letterboxed(sample_images: list[Path]) -> tuple[np.ndarray, np.ndarray]:
+    """The same BATCH images through Ultralytics' own LetterBox (grey 114), [B, 3, 640, 640]
+    float32 RGB in [0, 1], and each image's area inside the input [B, 4] (x1, y1, x2, y2)."""
+    import cv2
+    from ultralytics.data.augment import LetterBox
+
+    imgs = [cv2.imread(str(p)) for p in sample_images]
+    imgs.append(cv2.flip(imgs[0], 1))
+    out, areas = [], []
+    for img in imgs[:BATCH]:
+        boxed = LetterBox(IMGSZ, auto=False)(image=img)
+        out.append(boxed[:, :, ::-1].transpose(2, 0, 1).astype(np.float32) / np.float32(255))
+        # where the image landed: the rows/columns that are not the grey 114 border
+        h, w = img.shape[:2]
+        r = min(IMGSZ / h, IMGSZ / w)
+        sw, sh = round(w * r), round(h * r)
+        left, top = round((IMGSZ - sw) / 2 - 0.1), round((IMGSZ - sh) / 2 - 0.1)
+        areas.append([left, top, left + sw, top + sh])
+    return np.ascontiguousarray(np.stack(out)), np.array(areas, np.float32)
+
+
+@pytest.fixture(scope="session")
+def raw_torch(yolo_pt: Path, letterboxed: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Ultralytics' own raw output [B, 4+nc, A] on Ultralytics' own letterbox of the images (the
+    reference for both heads, which get nvinfer's black-padded `inputs` and fill them)."""
     import torch
 
     from alpr_gen.export.onnx_export import load_detection_model, prepare_for_export
 
     model = prepare_for_export(load_detection_model(yolo_pt).model, dynamic=False)
     with torch.no_grad():
-        out = model(torch.from_numpy(inputs))
+        out = model(torch.from_numpy(letterboxed[0]))
     out = out[0] if isinstance(out, (tuple, list)) else out
     return out.numpy()
 

@@ -76,8 +76,37 @@ def ort_out(exports: dict, inputs: np.ndarray) -> dict[str, np.ndarray]:
     return {head: _run(res.onnx, inputs) for head, (_req, res) in exports.items()}
 
 
-def test_deepstream_layout_from_ultralytics_raw(ort_out: dict, raw_torch: np.ndarray) -> None:
-    """[B, A, 6] = x1,y1,x2,y2,score,class derived here from Ultralytics' raw [B, 4+nc, A]."""
+def clip_rows(rows: np.ndarray, areas: np.ndarray) -> np.ndarray:
+    """x1, y1, x2, y2 of [B, N, >=4] rows clipped to each image's area (Ultralytics' clip_boxes
+    in input pixels)."""
+    out = rows.copy()
+    for b, (x1, y1, x2, y2) in enumerate(areas):
+        out[b, :, [0, 2]] = np.clip(out[b, :, [0, 2]], x1, x2)
+        out[b, :, [1, 3]] = np.clip(out[b, :, [1, 3]], y1, y2)
+    return out
+
+
+def test_fill_gives_ultralytics_letterbox(inputs: np.ndarray, letterboxed: tuple) -> None:
+    """nvinfer's black letterbox of bus.jpg (portrait), zidane.jpg (16:9) and a flipped bus,
+    filled by the graph's first step, is Ultralytics' own LetterBox tensor, and the area it
+    finds is where Ultralytics put the image."""
+    import torch
+
+    from alpr_gen.export.letterbox import PaddingFill
+
+    filled, area = PaddingFill()(torch.from_numpy(inputs))
+    expect, areas = letterboxed
+    # nvinfer multiplies by float32(1/255), Ultralytics divides by 255: at most an ulp apart
+    np.testing.assert_allclose(filled.numpy(), expect, rtol=0, atol=1.2e-7)
+    assert (filled.numpy() != inputs).sum() > 0.2 * inputs.size  # the padding really changed
+    np.testing.assert_array_equal(area.numpy(), areas)
+
+
+def test_deepstream_layout_from_ultralytics_raw(
+    ort_out: dict, raw_torch: np.ndarray, letterboxed: tuple
+) -> None:
+    """[B, A, 6] = x1,y1,x2,y2,score,class derived here from Ultralytics' raw [B, 4+nc, A] on
+    its own letterbox, boxes clipped to the image as Ultralytics clips them."""
     out = ort_out["deepstream"]
     assert out.shape == (BATCH, raw_torch.shape[2], 6) == (BATCH, 8400, 6)
     cx, cy, w, h = raw_torch[:, 0], raw_torch[:, 1], raw_torch[:, 2], raw_torch[:, 3]
@@ -92,9 +121,12 @@ def test_deepstream_layout_from_ultralytics_raw(ort_out: dict, raw_torch: np.nda
         ],
         axis=-1,
     )
-    assert_rows_close(out, expect, raw_torch)
-    # boxes lie in network-input pixels
-    assert out[..., :4].min() > -IMGSZ and out[..., :4].max() < 2 * IMGSZ
+    areas = letterboxed[1]
+    assert_rows_close(out, clip_rows(expect, areas), raw_torch)
+    # boxes lie inside each image's area in the input
+    for b, (x1, y1, x2, y2) in enumerate(areas):
+        assert out[b, :, [0, 2]].min() >= x1 and out[b, :, [0, 2]].max() <= x2
+        assert out[b, :, [1, 3]].min() >= y1 and out[b, :, [1, 3]].max() <= y2
     assert (out[..., 2] >= out[..., 0]).all() and (out[..., 3] >= out[..., 1]).all()
 
 
@@ -118,8 +150,10 @@ def test_onnx_equals_pytorch_wrapper(
 
 
 def test_end2end_equals_ultralytics_nms(
-    ort_out: dict, raw_torch: np.ndarray, e2e_conf: float
+    ort_out: dict, raw_torch: np.ndarray, e2e_conf: float, letterboxed: tuple
 ) -> None:
+    """Ultralytics' NMS on its raw output, then its clip to the image (scale_boxes clips after
+    NMS): what the end2end graph computes from nvinfer's black-padded input."""
     import torch
     from ultralytics.utils.nms import non_max_suppression
 
@@ -134,7 +168,7 @@ def test_end2end_equals_ultralytics_nms(
         # NMS did real work: many candidates, a fraction kept, and more than a handful
         assert candidates[i] >= 300 and 10 <= len(expect) < candidates[i] / 2
         padded = np.zeros((TOPK, 6), dtype=np.float32)
-        padded[: len(expect)] = expect
+        padded[: len(expect)] = clip_rows(expect[None], letterboxed[1][i : i + 1])[0]
         assert_detections_match(out[i], padded)
 
 
@@ -176,6 +210,9 @@ def test_graph_interface(head: str, exports: dict) -> None:
     assert model.opset_import[0].version == req.resolved_opset == 17
     meta = {p.key: p.value for p in model.metadata_props}
     assert meta["alpr_gen.head"] == head and len(json.loads(meta["alpr_gen.classes"])) == 80
+    assert meta["alpr_gen.pad_fill"] == "114"
+    # the fill's operators, all of which TensorRT imports (tests/export/test_trt_rtx.py)
+    assert {"ReduceMax", "Where", "Min", "Max"} <= ops
 
 
 def test_labels_and_sidecar(exports: dict, yolo_pt: Path) -> None:
@@ -223,3 +260,35 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_pad_fill_off_is_another_onnx_and_moves_the_old_engine(
+    exports: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--no-pad-fill writes a different graph (no fill, no clip): the sidecar's params differ so
+    the export is redone, and with no TensorRT here the engine nvinfer would otherwise load
+    (built from the previous ONNX) is moved aside."""
+    import shutil
+
+    import onnx
+
+    from alpr_gen.export import export_model
+
+    monkeypatch.setenv("PATH", str(tmp_path / "no-trtexec"))
+    req, res = exports["deepstream"]
+    out = tmp_path / "bundle"
+    shutil.copytree(res.onnx.parent, out)
+    first = req.replace(out_dir=out)
+    engine = out / first.engine_relpath
+    engine.write_bytes(b"an engine nvinfer built from the filled ONNX")
+    again = export_model(first)
+    assert again.onnx_reused and engine.is_file()  # same request: nothing to do
+    off = export_model(first.replace(pad_fill=False))
+    assert not off.onnx_reused and off.engine.status == "deferred"
+    assert not engine.exists() and engine.with_name(engine.name + ".stale").is_file()
+    assert "moved to" in off.engine.message
+    model = onnx.load(str(off.onnx))
+    meta = {p.key: p.value for p in model.metadata_props}
+    assert meta["alpr_gen.pad_fill"] == "none"
+    assert "Where" not in {n.op_type for n in model.graph.node}
+    assert json.loads(off.sidecar.read_text())["params"]["pad_fill"] is False

@@ -150,3 +150,34 @@ def test_batch_stacks_items_and_geometries() -> None:
     assert batch.shape == (2, 3, 64, 64)
     assert [(g.width, g.height) for g in geos] == [(64, 38), (38, 64)]
     np.testing.assert_array_equal(batch[1], preprocess(frames[1], pgie(64)).tensor)
+
+
+@pytest.mark.parametrize(
+    ("scale", "offsets", "fmt"),
+    [
+        (float(NET_SCALE_1_255), (), ColorFormat.RGB),
+        (1 / 127.5, (127.5, 127.5, 127.5), ColorFormat.BGR),
+        (0.017507, (123.675, 116.28, 103.53), ColorFormat.RGB),  # ImageNet-style, odd floats
+        (1.0 / 3.0, (0.1,), ColorFormat.BGR),  # fewer offsets than channels: the rest are 0
+        (0.00390625, (7.25,), ColorFormat.GRAY),
+    ],
+)
+def test_every_level_matches_the_float32_formula(
+    scale: float, offsets: tuple[float, ...], fmt: ColorFormat
+) -> None:
+    """All 256 levels of every channel, against `scale * (x - offset[c])` done pixel by pixel."""
+    levels = np.arange(256, dtype=np.uint8)
+    rgb = np.stack([levels, levels[::-1], np.roll(levels, 77)], axis=-1).reshape(16, 16, 3)
+    channels = 1 if fmt == ColorFormat.GRAY else 3
+    spec = PreprocessSpec(16, 16, channels, fmt, scale, offsets)
+    t = preprocess(rgb, spec).tensor
+    if fmt == ColorFormat.GRAY:
+        planes = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)[None]
+    else:
+        planes = (rgb[..., ::-1] if fmt == ColorFormat.BGR else rgb).transpose(2, 0, 1)
+    want = np.empty(planes.shape, np.float32)
+    for c in range(channels):
+        off = np.float32(offsets[c]) if c < len(offsets) else np.float32(0)
+        want[c] = np.float32(scale) * (planes[c].astype(np.float32) - off)
+    assert t.dtype == np.float32
+    np.testing.assert_array_equal(t, want)

@@ -63,8 +63,8 @@ def test_rendered_sgie_preprocessing_is_the_ocr_presets() -> None:
     s = InferSettings.from_keyfile(read_keyfile(GOLDEN / "lot7" / "sgie_ocr.txt"))
     assert not s.is_primary and not s.is_detector and s.operate_on_gie_id == 1
     assert s.operate_on_class_ids == (1,) and s.classifier_type == "licenseplate"
-    assert s.classifier_threshold == 0.5 and s.infer_dims == (3, 48, 320)
-    assert (s.input_object_min_width, s.input_object_min_height) == (48, 14)
+    assert s.classifier_threshold == 0.75 and s.infer_dims == (3, 48, 320)
+    assert (s.input_object_min_width, s.input_object_min_height) == (48, 16)
     assert s.class_attrs == ()  # a classifier has no class attributes
     assert s.preprocess_spec() == sgie_spec(OCR_PRESETS["ppocr"])
 

@@ -35,7 +35,9 @@ def test_ppocr_export_fixes_input_and_keeps_results(exported: dict[str, Path]) -
             np.testing.assert_allclose(out[0], want, rtol=1e-5, atol=1e-6)
         else:
             np.testing.assert_array_equal(out[0], want.argmax(2).astype(np.int32))
-            np.testing.assert_array_equal(out[1], want.max(2))
+            # The padding step in front of the first layer changes nothing for these inputs
+            # (no value is nvinfer's -1.0 padding) but lets onnxruntime pick other kernels.
+            np.testing.assert_allclose(out[1], want.max(2), rtol=1e-5, atol=1e-6)
             assert out[0].dtype == np.int32
 
 

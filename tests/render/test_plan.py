@@ -9,6 +9,7 @@ import pytest
 
 from alpr_gen.deepstream.engine_naming import engine_name, parse_engine_name
 from alpr_gen.deepstream.keyfile import KeyFile, parse_keyfile, split_list
+from alpr_gen.deepstream.versions import min_object_size
 from alpr_gen.profile import known_profiles, load_profile
 from alpr_gen.render import render_site
 
@@ -103,10 +104,38 @@ def test_ocr_runs_once_per_track_on_tracked_plates(site: str, profile_env: dict[
     reinfer = int(_get(sgie, "property", "secondary-reinfer-interval"))
     expected = 2**31 - 1 if profile.ocr.throttle.reinfer == "once" else profile.ocr.throttle.reinfer
     assert reinfer == expected
-    assert (
-        int(_get(sgie, "property", "input-object-min-width"))
-        == profile.ocr.throttle.min_plate_width
+    floor = min_object_size(profile.target.deepstream, profile.target.platform)
+    assert int(_get(sgie, "property", "input-object-min-width")) == max(
+        profile.ocr.throttle.min_plate_width, floor
     )
+    assert int(_get(sgie, "property", "input-object-min-height")) >= floor
+
+
+@pytest.mark.parametrize(
+    ("target", "rendered"),
+    [
+        ('{platform: dgpu, deepstream: "9.1"}', 10),  # MIN_INPUT_OBJECT_WIDTH 1 in 9.x
+        ('{platform: dgpu, deepstream: "7.1"}', 10),
+        ('{platform: dgpu, deepstream: "6.3"}', 16),  # 16 whatever the config says
+        ('{platform: dgpu, deepstream: "7.0"}', 16),  # unverified: the older floor
+        ('{platform: jetson-orin, deepstream: "7.1"}', 16),  # the VIC's floor on Jetson
+        ('{platform: jetson-thor, deepstream: "9.1"}', 16),
+    ],
+)
+def test_min_plate_size_never_below_nvinfers_floor(
+    write_profile, target: str, rendered: int
+) -> None:
+    """A smaller input-object-min-* than nvinfer's floor would say what nvinfer does not do."""
+    from alpr_gen.render import render_set
+
+    from .conftest import MINIMAL
+
+    text = MINIMAL.replace('target: {platform: dgpu, deepstream: "7.1"}', f"target: {target}")
+    text += "ocr:\n  throttle: {min_plate_width: 10, min_plate_height: 10}\n"
+    bundle = render_set(load_profile(str(write_profile(text)), env={}))
+    sgie = parse_keyfile(bundle.files["sgie_ocr.txt"])
+    assert _get(sgie, "property", "input-object-min-width") == str(rendered)
+    assert _get(sgie, "property", "input-object-min-height") == str(rendered)
 
 
 def test_ppocr_normalisation_matches_paddle() -> None:
