@@ -30,27 +30,27 @@ from alpr_gen.nvinfer.geometry import as_rows
 from alpr_gen.nvinfer.settings import ClassAttrs, InferSettings
 
 _F32 = np.float32
+_IOU_BLOCK = 256  # candidate boxes per IoU block: [256, n] float32 temporaries
 
 
-def _iou_with(box: np.ndarray, kept: np.ndarray) -> np.ndarray:
-    """nvdsinfer's computeIoU of one box against kept boxes, in float32, C's operation order."""
-    lx, rx = box[0], box[0] + box[2]
-    ty, by = box[1], box[1] + box[3]
-    klx, krx = kept[:, 0], kept[:, 0] + kept[:, 2]
-    kty, kby = kept[:, 1], kept[:, 1] + kept[:, 3]
+def _iou_matrix(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """nvdsinfer's computeIoU of every box of `rows` against every box of `cols` ([n, m]), in
+    float32 and C's operation order: element [i, j] has the bits computeIoU(row i, col j) gives."""
 
-    def overlap(a0: np.float32, a1: np.float32, b0: np.ndarray, b1: np.ndarray) -> np.ndarray:
+    def overlap(start: int, size: int) -> np.ndarray:
         # overlap1D: order the two intervals by start, then x1max < x2min ? 0 : min(maxes) - x2min
+        a0, a1 = rows[:, start, None], (rows[:, start] + rows[:, size])[:, None]
+        b0, b1 = cols[None, :, start], (cols[:, start] + cols[:, size])[None, :]
         swap = a0 > b0
         x1max = np.where(swap, b1, a1)
         x2min = np.where(swap, a0, b0)
         x2max = np.where(swap, a1, b1)
         return np.where(x1max < x2min, _F32(0), np.minimum(x1max, x2max) - x2min).astype(_F32)
 
-    ox = overlap(lx, rx, klx, krx)
-    oy = overlap(ty, by, kty, kby)
-    area1 = _F32(box[2] * box[3])
-    area2 = (kept[:, 2] * kept[:, 3]).astype(_F32)
+    ox = overlap(0, 2)
+    oy = overlap(1, 3)
+    area1 = (rows[:, 2] * rows[:, 3]).astype(_F32)[:, None]
+    area2 = (cols[:, 2] * cols[:, 3]).astype(_F32)[None, :]
     inter = (ox * oy).astype(_F32)
     union = ((area1 + area2).astype(_F32) - inter).astype(_F32)
     safe = np.where(union == 0, _F32(1), union)
@@ -70,14 +70,19 @@ def _topk(rows: np.ndarray, topk: int) -> np.ndarray:
 def nms_class(rows: np.ndarray, attrs: ClassAttrs) -> np.ndarray:
     """cluster-mode=2 for one class's rows (already pre-cluster filtered)."""
     order = _stable_desc(rows[:, 4])
+    ranked = rows[order]
+    threshold = _F32(attrs.nms_iou_threshold)
     kept: list[int] = []
-    iou_threshold = _F32(attrs.nms_iou_threshold)
-    for idx in order:
-        # keep = IoU <= threshold against every kept box (a NaN IoU suppresses, as in C)
-        if kept and not np.all(_iou_with(rows[idx], rows[kept]) <= iou_threshold):
-            continue
-        kept.append(int(idx))
-    out = rows[kept]
+    # keep = IoU <= threshold against every kept box (a NaN IoU suppresses, as in C). The IoUs
+    # are computed a block of boxes at a time (bounded memory for any tensor); the greedy pass
+    # only reads them.
+    for start in range(0, len(ranked), _IOU_BLOCK):
+        block = ranked[start : start + _IOU_BLOCK]
+        allowed = _iou_matrix(block, ranked[: start + len(block)]) <= threshold
+        for i in range(len(block)):
+            if not kept or allowed[i, kept].all():
+                kept.append(start + i)
+    out = ranked[kept]
     out = out[out[:, 4] > _F32(attrs.post_cluster_threshold)]
     return _topk(out, attrs.topk)
 

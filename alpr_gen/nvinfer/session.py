@@ -104,14 +104,18 @@ class InferSession:
 
     def run(self, batch: np.ndarray) -> list[np.ndarray]:
         """The model's outputs for an [N, C, H, W] batch, in output order, batch first; a model
-        with a smaller static batch is run in chunks of its size."""
+        with a static batch B is run in chunks of B, the last one padded with zero images whose
+        outputs are dropped (an engine built for batch B runs any batch up to B)."""
         x = np.ascontiguousarray(batch, dtype=self.input_dtype)
-        step = self.max_batch or len(x)
+        n = len(x)
+        step = self.max_batch or n
+        if step > 0 and n % step:
+            x = np.concatenate([x, np.zeros((step - n % step, *x.shape[1:]), x.dtype)])
         chunks = [
             self.session.run(None, {self.input_name: x[i : i + step]})
             for i in range(0, len(x), max(step, 1))
         ]
-        return [np.concatenate([c[k] for c in chunks]) for k in range(len(self.output_names))]
+        return [np.concatenate([c[k] for c in chunks])[:n] for k in range(len(self.output_names))]
 
     def frame_layers(self, batch: np.ndarray) -> list[list[Layer]]:
         """Per frame, the output layers as nvinfer hands them to the parser."""

@@ -9,6 +9,7 @@ import pytest
 
 from alpr_gen.deepstream.facts import ClusterMode
 from alpr_gen.errors import NvinferError
+from alpr_gen.nvinfer import cluster as cluster_module
 from alpr_gen.nvinfer.bridge import ParserBridge
 from alpr_gen.nvinfer.cluster import cluster, cluster_for
 from alpr_gen.nvinfer.settings import ClassAttrs, InferSettings
@@ -16,10 +17,10 @@ from alpr_gen.nvinfer.settings import ClassAttrs, InferSettings
 pytestmark = pytest.mark.slow  # the session compiles the bridge (seconds)
 
 
-def random_frame(rng: np.random.Generator, nc: int) -> np.ndarray:
+def random_frame(rng: np.random.Generator, nc: int, n: int | None = None) -> np.ndarray:
     """[n, 6] parser-like objects: clusters of overlapping boxes, exact confidence ties, touching
     and zero-area boxes, and class ids past num-detected-classes."""
-    n = int(rng.integers(0, 400))
+    n = int(rng.integers(0, 400)) if n is None else n
     centres = rng.uniform(0, 640, (max(1, n // 8), 2))
     pick = rng.integers(0, len(centres), n)
     wh = rng.uniform(1, 160, (n, 2))
@@ -121,3 +122,19 @@ def test_cluster_for_uses_the_config() -> None:
     np.testing.assert_array_equal(cluster_for(rows, settings), rows[[1]])
     with pytest.raises(NvinferError, match="num-detected-classes"):
         cluster_for(rows, InferSettings())
+
+
+def test_nms_over_several_iou_blocks_equals_the_cpp_reference(bridges) -> None:
+    """One class with more boxes than an IoU block holds (cluster._IOU_BLOCK): the blocks join
+    up exactly as the C++ reference's one pass."""
+    harness: ParserBridge = bridges(9)
+    rng = np.random.default_rng(7)
+    dets = random_frame(rng, 1, n=3 * cluster_module._IOU_BLOCK + 17)
+    dets[:, 5] = 0
+    attrs = [ClassAttrs(pre_cluster_threshold=0.0, post_cluster_threshold=0.0,
+                        nms_iou_threshold=0.45, topk=-1)]  # fmt: skip
+    ours = cluster(dets, ClusterMode.NMS, attrs)
+    theirs = harness.nms(dets, num_classes=1, pre_thresholds=[0.0], iou_thresholds=[0.45],
+                         post_thresholds=[0.0], topk=[-1])  # fmt: skip
+    np.testing.assert_array_equal(ours, theirs)
+    assert 0 < len(ours) < len(dets)

@@ -59,6 +59,17 @@ def test_a_static_batch_model_runs_in_chunks(tmp_path: Path) -> None:
     np.testing.assert_array_equal(doubled, batch * 2)
 
 
+@pytest.mark.parametrize("n", [1, 2, 3, 5])
+def test_a_static_batch_larger_than_one_takes_any_batch(tmp_path: Path, n: int) -> None:
+    """Batch 2 model, 1 to 5 frames: the last chunk is padded, the padding's outputs dropped
+    (a mux batch that does not divide by the engine's batch, e.g. a stream that ended)."""
+    sess = InferSession(tiny_model(tmp_path / "b2.onnx", batch=2), providers=[CPU])
+    batch = np.random.default_rng(n).random((n, 3, 4, 6)).astype(np.float32)
+    doubled, summed = sess.run(batch)
+    assert doubled.shape == (n, 3, 4, 6) and summed.shape == (n, 1, 4, 6)
+    np.testing.assert_array_equal(doubled, batch * 2)
+
+
 def test_built_from_settings_with_the_models_size(tmp_path: Path) -> None:
     (tmp_path / "models").mkdir()
     model = tiny_model(tmp_path / "models" / "m.onnx")
