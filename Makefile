@@ -28,12 +28,12 @@ install-test: $(BIN)/python ## install everything the tests need (Debian package
 	$(BIN)/pip install -q torch==2.14.1 torchvision==0.29.1
 	$(BIN)/pip install -q -e ".[test]"
 
-lint: install-test ## ruff check and format check
+lint: install-test ## ruff check, format check and mypy
 	$(BIN)/ruff check alpr_gen alpr_synth tests bench tools
 	$(BIN)/ruff format --check alpr_gen alpr_synth tests bench tools
+	$(BIN)/mypy
 
-test: install-test ## ruff, then every test
-	$(BIN)/ruff check alpr_gen alpr_synth tests bench tools
+test: lint ## ruff and mypy, then every test
 	$(BIN)/python -m pytest -q
 
 bench: install-test ## the benchmarks in bench/ (printed figures)

@@ -66,7 +66,7 @@ class _NonMaxSuppression(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(  # type: ignore[override]
+    def forward(
         ctx: object,
         boxes: torch.Tensor,
         scores: torch.Tensor,

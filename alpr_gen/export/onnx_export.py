@@ -6,10 +6,14 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alpr_gen.errors import ExportError
 from alpr_gen.export.heads import INPUT_NAME, OUTPUT_NAME
 from alpr_gen.export.request import ExportRequest
+
+if TYPE_CHECKING:
+    from torch import nn
 
 # Never let Ultralytics reach the network or pip from inside an export.
 os.environ.setdefault("YOLO_OFFLINE", "1")
@@ -19,7 +23,7 @@ os.environ.setdefault("YOLO_VERBOSE", "false")
 
 @dataclass
 class LoadedModel:
-    model: object  # ultralytics DetectionModel, eval mode, fp32, on the CPU
+    model: nn.Module  # ultralytics DetectionModel, eval mode, fp32, on the CPU
     names: tuple[str, ...]
     stride: int
 
@@ -66,29 +70,32 @@ def load_detection_model(weights: Path) -> LoadedModel:
     return LoadedModel(model=model, names=names, stride=int(max(model.stride.tolist())))
 
 
-def prepare_for_export(model: object, *, dynamic: bool) -> object:
+def prepare_for_export(model: nn.Module, *, dynamic: bool) -> nn.Module:
     """Fuse and switch the Detect head to export mode (decoded boxes, no training extras)."""
     from ultralytics.nn.modules.block import C2f
     from ultralytics.nn.modules.head import Detect
 
-    for p in model.parameters():  # type: ignore[attr-defined]
+    for p in model.parameters():
         p.requires_grad = False
-    model = model.eval().float().fuse()  # type: ignore[attr-defined]
+    model = model.eval().float().fuse()  # type: ignore[operator]  # DetectionModel.fuse
     if hasattr(model, "end2end"):
-        model.end2end = False  # one-to-many outputs: we put our own NMS (or none) after them
+        # One-to-many outputs: we put our own NMS (or none) after them. (setattr: the typed
+        # nn.Module has no such attribute.)
+        setattr(model, "end2end", False)  # noqa: B010
     for m in model.modules():
         if isinstance(m, Detect):
             m.dynamic = dynamic
             m.export = True
-            m.format = "onnx"
+            m.format = "onnx"  # type: ignore[assignment]  # Detect declares it None
             m.xyxy = False
             m.shape = None
         elif isinstance(m, C2f):
-            m.forward = m.forward_split  # Split rather than Chunk: a cleaner graph
+            # Split rather than Chunk: a cleaner graph (an instance attribute shadows the method)
+            m.forward = m.forward_split  # type: ignore[method-assign]
     return model
 
 
-def build_head(loaded: LoadedModel, req: ExportRequest) -> object:
+def build_head(loaded: LoadedModel, req: ExportRequest) -> nn.Module:
     from alpr_gen.export.heads import DeepStreamHead, End2EndHead
 
     model = prepare_for_export(loaded.model, dynamic=req.dynamic)
@@ -99,7 +106,9 @@ def build_head(loaded: LoadedModel, req: ExportRequest) -> object:
     ).eval()
 
 
-def export_onnx(wrapper: object, req: ExportRequest, dest: Path, metadata: dict[str, str]) -> None:
+def export_onnx(
+    wrapper: nn.Module, req: ExportRequest, dest: Path, metadata: dict[str, str]
+) -> None:
     """Trace `wrapper` to `dest` (a staging path), simplify it with onnxslim and check it."""
     import warnings
 
