@@ -2,7 +2,9 @@
 
 Used by `validate` and `run` so both read configs from disk exactly as DeepStream would:
 `[group]` headers, `key=value` lines, `#` comments, blank lines. GLib strips whitespace around
-the key and at the start of the value; lists are `;`-separated with an optional trailing `;`.
+the key and at the start of the value, and keeps it at the end of the value (`model.onnx ` names
+a file with a space: nvinfer will not find `model.onnx`); lists are `;`-separated with an optional
+trailing `;`.
 Duplicate keys: the last one wins (GLib's behaviour), and the reader records the earlier ones.
 """
 
@@ -10,6 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# g_ascii_isspace: what GLib skips before a line, after a key and before a value.
+_GLIB_SPACE = " \t\n\r\f\v"
 
 
 @dataclass
@@ -56,11 +61,12 @@ def parse_keyfile(text: str, path: Path | str = "<memory>") -> KeyFile:
     # GLib splits on '\n' only (str.splitlines would also split on \x85, \u2028, ...).
     for lineno, raw in enumerate(text.split("\n"), start=1):
         raw = raw.removesuffix("\r")
-        line = raw.strip(" \t")
+        line = raw.lstrip(_GLIB_SPACE)
         if not line or line.startswith("#"):
             continue
-        if line.startswith("[") and line.endswith("]"):
-            name = line[1:-1].strip()
+        head = line.rstrip(" \t")
+        if head.startswith("[") and head.endswith("]"):
+            name = head[1:-1].strip()
             current = Group(name, lineno)
             if name in kf.groups:
                 kf.duplicate_groups.append(current)
@@ -73,8 +79,8 @@ def parse_keyfile(text: str, path: Path | str = "<memory>") -> KeyFile:
             kf.bad_lines.append((lineno, raw))
             continue
         key, _, value = line.partition("=")
-        key = key.strip(" \t")
-        entry = Entry(key, value.strip(" \t"), lineno)
+        key = key.rstrip(_GLIB_SPACE)
+        entry = Entry(key, value.lstrip(_GLIB_SPACE), lineno)
         if key in current.entries:
             current.duplicates.append(current.entries[key])
         current.entries[key] = entry

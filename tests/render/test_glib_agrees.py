@@ -52,3 +52,22 @@ def test_glib_turns_a_backslash_into_something_else(glib_dump: Path, tmp_path: P
     path.write_text("[source0]\nuri=C:\\new\n")
     assert glib_entries(glib_dump, path) == [("source0", "uri", "C:\\new")]
     assert our_entries(path) == [("source0", "uri", "C:\\new")]  # ours is the raw text
+
+
+def test_whitespace_around_keys_and_values_as_glib(glib_dump: Path, tmp_path: Path) -> None:
+    """GLib drops whitespace before a line, after a key and before a value, and keeps it at the
+    end of a value: `onnx-file=model.onnx ` names a file whose name ends in a space. (The dump
+    escapes a tab in a value, so the values here end in spaces.)"""
+    path = tmp_path / "ws.txt"
+    path.write_text(
+        "  [property]  \n"
+        "onnx-file=model.onnx \n"
+        "  gpu-id \t=\t 0  \n"
+        "labelfile-path =  labels.txt   \n"
+        "\tcustom-lib-path=/opt/lib.so\r\n"
+        "offsets=1; 2 ;\n"
+    )
+    ours = our_entries(path)
+    assert glib_entries(glib_dump, path) == ours
+    assert ("property", "onnx-file", "model.onnx ") in ours
+    assert ("property", "labelfile-path", "labels.txt   ") in ours

@@ -355,6 +355,17 @@ CASES = [
         extra=frozenset({"DS307"}),
     ),
     C(
+        "value-trailing-space",
+        "DS120",
+        PGIE,
+        "parse-bbox-func-name",
+        sub(
+            PGIE,
+            "parse-bbox-func-name=NvDsInferParseAlprYolo",
+            "parse-bbox-func-name=NvDsInferParseAlprYolo ",
+        ),
+    ),
+    C(
         "labels-swapped-against-model",
         "DS323",
         PGIE,
@@ -757,3 +768,28 @@ def test_corpus_covers_every_rule() -> None:
     missing = set(all_rules()) - covered
     assert not missing, f"rules without a corpus case: {sorted(missing)}"
     assert len(CASES) >= 40
+
+
+def test_numbers_and_booleans_may_end_in_whitespace(base_set: Path) -> None:
+    """GLib's integer, double and boolean parsers accept whitespace after the value, so a clean
+    set stays clean with it after every number and boolean, and DS120 names strings alone."""
+    from alpr_gen.deepstream.catalogue import T, find_group, find_key
+    from alpr_gen.deepstream.keyfile import parse_keyfile
+
+    padded = 0
+    for name in (APP, PGIE, SGIE, "analytics.txt"):
+        path = base_set / name
+        kind = {"analytics.txt": "analytics", APP: "app"}.get(name, "nvinfer")
+        kf = parse_keyfile(path.read_text(), path)
+        lines = path.read_text().split("\n")
+        for group in kf.groups.values():
+            spec = find_group(kind, group.name, None)
+            for entry in group.entries.values():
+                key = find_key(spec, entry.key) if spec and spec.keys is not None else None
+                if key is not None and key.type not in (T.STR, T.PATH):
+                    lines[entry.line - 1] += " \t "
+                    padded += 1
+        path.write_text("\n".join(lines))
+    assert padded > 30
+    report = lint_path(base_set)
+    assert report.findings == [], report.findings

@@ -73,10 +73,10 @@ def keyfiles(cs: ConfigSet) -> Iterator[ConfigFile]:
 
 
 def int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
+    """The integer DeepStream reads (g_key_file_get_integer), or None."""
+    from alpr_gen.configset.values import glib_int
+
+    return glib_int(value)
 
 
 def setting_location(cs: ConfigSet, gie: Gie, key: str) -> tuple[ConfigFile, int, str]:

@@ -107,7 +107,7 @@ def engine_mode(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS312", E, "INT8 without int8-calib-file and without a built engine")
 def int8_calib(cs: ConfigSet) -> Iterator[Hit]:
     for gie in cs.enabled_gies:
-        if gie.value("network-mode") != "1" or gie.value("int8-calib-file"):
+        if gie.int_value("network-mode") != 1 or gie.value("int8-calib-file"):
             continue
         engine = _ref(cs, gie, "model-engine-file")
         if engine is not None and engine.exists:

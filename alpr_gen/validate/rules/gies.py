@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from alpr_gen.configset import ConfigFile, ConfigSet, Gie
+from alpr_gen.configset.values import glib_bool
 from alpr_gen.deepstream.keyfile import split_list
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.rules import Hit, hit, int_or_none, rule, setting_location
@@ -86,7 +87,7 @@ def app_overrides(cs: ConfigSet) -> Iterator[Hit]:
 
 
 def _detector(gie: Gie) -> bool:
-    return gie.value("network-type") in (None, "0", "3")
+    return gie.value("network-type") is None or gie.int_value("network-type") in (0, 3)
 
 
 def _label_count(src: ConfigFile) -> int:
@@ -139,7 +140,7 @@ def async_needs_tracker(cs: ConfigSet) -> Iterator[Hit]:
     if cs.tracker.enabled:
         return
     for gie in cs.enabled_gies:
-        if not gie.primary and gie.value("classifier-async-mode") in ("1", "true"):
+        if not gie.primary and glib_bool(gie.value("classifier-async-mode")):
             src, line, group = setting_location(cs, gie, "classifier-async-mode")
             yield hit(
                 src,

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from alpr_gen.configset import ConfigFile, ConfigSet
+from alpr_gen.configset.values import enabled, glib_int
 from alpr_gen.deepstream.catalogue.app import ENABLE_INT_GROUPS
 from alpr_gen.deepstream.keyfile import Group
 from alpr_gen.redact import quote_line
@@ -23,7 +24,7 @@ def enable_trap(cs: ConfigSet) -> Iterator[Hit]:
         if not is_enable_int(item.src, item.group.name, item.entry.key):
             continue
         value = item.entry.value
-        if value in ("0", "1"):
+        if glib_int(value) in (0, 1):
             continue
         if item.group.name == "tracker":
             effect = "deepstream-app fails to parse the config"
@@ -98,7 +99,7 @@ def _required(cs: ConfigSet) -> Iterator[tuple[ConfigFile, Group, str, str]]:
     kf = cs.app.keyfile
     if kf is not None:
         for group in kf.groups.values():
-            if group.get("enable") != "1":
+            if not enabled(group):
                 continue
             gie = group.name == "primary-gie" or group.name.startswith("secondary-gie")
             if gie and "config-file" not in group.entries:
@@ -106,7 +107,7 @@ def _required(cs: ConfigSet) -> Iterator[tuple[ConfigFile, Group, str, str]]:
             if re.fullmatch(r"source\d+", group.name):
                 if "type" not in group.entries:
                     yield cs.app, group, "type", "say what kind of source this is"
-                elif group.get("type") in ("2", "3", "4") and "uri" not in group.entries:
+                elif glib_int(group.get("type")) in (2, 3, 4) and "uri" not in group.entries:
                     yield cs.app, group, "uri", "URI/RTSP sources need a uri"
             if group.name.startswith("sink") and "type" not in group.entries:
                 yield cs.app, group, "type", "say what kind of sink this is"

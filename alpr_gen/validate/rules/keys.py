@@ -18,6 +18,7 @@ from alpr_gen.validate.rules import Hit, hit, keyfiles, rule
 
 E, W = Severity.ERROR, Severity.WARNING
 _INT_RE = re.compile(r"^[+-]?\d+$")
+_GLIB_SPACE = " \t\n\r\f\v"
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,8 @@ def is_enable_int(src: ConfigFile, group: str, key: str) -> bool:
 def parse_value(key: Key, value: str) -> tuple[list[float] | None, str | None]:
     """Numbers in the value (None for strings) or a type error message."""
     t = key.type
+    if t not in (T.STR, T.PATH):
+        value = value.rstrip(_GLIB_SPACE)  # GLib's number and boolean parsers allow it
     if t in (T.INT, T.FLAG):
         if not _INT_RE.match(value):
             return None, f"'{value}' is not an integer"
@@ -338,4 +341,22 @@ def wrong_platform(cs: ConfigSet) -> Iterator[Hit]:
                 name,
                 f"{name}={item.entry.value} ({meaning}) exists only on "
                 f"{plat} (target platform is {cs.platform})",
+            )
+
+
+@rule("DS120", E, "string or path value that ends in whitespace (DeepStream keeps it)")
+def trailing_whitespace(cs: ConfigSet) -> Iterator[Hit]:
+    for item in items(cs):
+        k, value = item.key, item.entry.value
+        # ocr_parser.cfg is read by alpr-gen's own parser, which trims its values.
+        if k is None or k.type not in (T.STR, T.PATH) or item.src.kind == "ocr":
+            continue
+        if value != value.rstrip(_GLIB_SPACE):
+            yield hit(
+                item.src,
+                item.entry.line,
+                item.group.name,
+                item.entry.key,
+                f"{item.entry.key}={value.rstrip(_GLIB_SPACE)!r} ends in whitespace: GLib keeps "
+                f"it, so DeepStream reads {value!r}; remove the whitespace at the end of the line",
             )

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from alpr_gen.configset import ConfigSet
+from alpr_gen.configset.values import glib_int
 from alpr_gen.deepstream.facts import broker_of_adaptor
 from alpr_gen.deepstream.keyfile import Group
 from alpr_gen.validate.findings import Severity
@@ -15,7 +16,7 @@ E, W = Severity.ERROR, Severity.WARNING
 
 
 def _msg_sinks(cs: ConfigSet) -> list[Group]:
-    return [g for g in cs.enabled_sink_groups() if g.get("type") == "6"]
+    return [g for g in cs.enabled_sink_groups() if glib_int(g.get("type")) == 6]
 
 
 def _adaptor(g: Group) -> str | None:
@@ -79,7 +80,7 @@ def topic(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS404", E, "message sink without msg-conv-msg2p-new-api=1 (sends nothing)")
 def new_api(cs: ConfigSet) -> Iterator[Hit]:
     for g in _msg_sinks(cs):
-        if g.get("msg-conv-msg2p-new-api") != "1" and g.get("disable-msgconv") != "1":
+        if not glib_int(g.get("msg-conv-msg2p-new-api")) and not glib_int(g.get("disable-msgconv")):
             yield hit(
                 cs.app,
                 g.line_of("msg-conv-msg2p-new-api"),
@@ -93,7 +94,7 @@ def new_api(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS405", E, "custom payload type without msg-conv-msg2p-lib")
 def msg2p_lib(cs: ConfigSet) -> Iterator[Hit]:
     for g in _msg_sinks(cs):
-        if g.get("msg-conv-payload-type") == "257" and not g.get("msg-conv-msg2p-lib"):
+        if glib_int(g.get("msg-conv-payload-type")) == 257 and not g.get("msg-conv-msg2p-lib"):
             yield hit(
                 cs.app,
                 g.line_of("msg-conv-payload-type"),

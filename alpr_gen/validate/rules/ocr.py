@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from alpr_gen.configset import ConfigSet
+from alpr_gen.configset.values import glib_bool
 from alpr_gen.deepstream.facts import OCR_PARSER as OCR_PARSER_FUNC
 from alpr_gen.deepstream.layout import OCR_PARSER_CONFIG as OCR_CONFIG_NAME
 from alpr_gen.next_steps import render_advice
@@ -79,7 +80,7 @@ def ocr_formats(cs: ConfigSet) -> Iterator[Hit]:
                 "formats",
                 f"formats: {why}; the OCR parser refuses the file and returns no plates",
             )
-    if group.get("formats-strict") in ("1", "true") and value is None:
+    if glib_bool(group.get("formats-strict")) and value is None:
         yield hit(
             src,
             group.line_of("formats-strict"),

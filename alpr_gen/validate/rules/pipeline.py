@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from alpr_gen.configset import ConfigSet
+from alpr_gen.configset.values import glib_int
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.rules import Hit, hit, int_or_none, rule, setting_location
 
 E, W = Severity.ERROR, Severity.WARNING
-_LIVE_TYPES = {"1", "4", "5"}
+_LIVE_TYPES = {1, 4, 5}
 
 
 def _mux_batch(cs: ConfigSet) -> tuple[int | None, int]:
@@ -36,8 +37,8 @@ def mux_batch(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS307", W, "live sources without streammux live-source=1")
 def live_source(cs: ConfigSet) -> Iterator[Hit]:
     g = cs.app_group("streammux")
-    live = [s for s in cs.enabled_source_groups() if s.get("type") in _LIVE_TYPES]
-    if g is not None and live and g.get("live-source") != "1":
+    live = [s for s in cs.enabled_source_groups() if glib_int(s.get("type")) in _LIVE_TYPES]
+    if g is not None and live and not glib_int(g.get("live-source")):
         yield hit(
             cs.app,
             g.line_of("live-source"),
@@ -68,7 +69,7 @@ def pgie_batch(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS315", W, "tiled-display has fewer tiles than sources")
 def tiles(cs: ConfigSet) -> Iterator[Hit]:
     g = cs.app_group("tiled-display")
-    if g is None or g.get("enable") not in ("1", "2"):
+    if g is None or glib_int(g.get("enable")) not in (1, 2):
         return
     rows, cols, n = (
         int_or_none(g.get("rows")) or 1,
@@ -88,7 +89,7 @@ def tiles(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS316", E, "RTSP sink with a codec RTSP cannot carry")
 def rtsp_codec(cs: ConfigSet) -> Iterator[Hit]:
     for g in cs.enabled_sink_groups():
-        if g.get("type") == "4" and g.get("codec", "1") not in ("1", "2"):
+        if glib_int(g.get("type")) == 4 and glib_int(g.get("codec", "1")) not in (1, 2):
             yield hit(
                 cs.app,
                 g.line_of("codec"),
@@ -103,7 +104,7 @@ def sink_ports(cs: ConfigSet) -> Iterator[Hit]:
     for key in ("rtsp-port", "udp-port"):
         seen: dict[str, str] = {}
         for g in cs.enabled_sink_groups():
-            if g.get("type") != "4" or g.get(key) is None:
+            if glib_int(g.get("type")) != 4 or g.get(key) is None:
                 continue
             port = g.get(key) or ""
             if port in seen:
@@ -121,7 +122,7 @@ def sink_ports(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS318", W, "display sink with sync=1 (caps FPS at the display rate)")
 def display_sync(cs: ConfigSet) -> Iterator[Hit]:
     for g in cs.enabled_sink_groups():
-        if g.get("type") in ("2", "5") and g.get("sync") == "1":
+        if glib_int(g.get("type")) in (2, 5) and glib_int(g.get("sync")) == 1:
             yield hit(
                 cs.app,
                 g.line_of("sync"),
@@ -136,7 +137,7 @@ def display_sync(cs: ConfigSet) -> Iterator[Hit]:
 def multi_uri(cs: ConfigSet) -> Iterator[Hit]:
     for g in cs.enabled_source_groups():
         uri = g.get("uri")
-        if g.get("type") == "3" and uri is not None and "%d" not in uri:
+        if glib_int(g.get("type")) == 3 and uri is not None and "%d" not in uri:
             yield hit(
                 cs.app,
                 g.line_of("uri"),

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import yaml
 
 from alpr_gen.configset import ConfigFile, ConfigSet
+from alpr_gen.configset.values import enabled
 from alpr_gen.deepstream.catalogue import Key
 from alpr_gen.deepstream.catalogue.tracker import TRACKER_SECTIONS
 from alpr_gen.validate.findings import Severity
@@ -135,7 +136,7 @@ def tracker_value(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS605", W, "tracker-width/height not a multiple of 32")
 def tracker_size(cs: ConfigSet) -> Iterator[Hit]:
     g = cs.app_group("tracker")
-    if g is None or g.get("enable") != "1":
+    if g is None or not enabled(g):
         return
     for key in ("tracker-width", "tracker-height"):
         value = g.get(key)
