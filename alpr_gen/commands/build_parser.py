@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from alpr_gen.commands.style import default, examples
+from alpr_gen.commands.style import config_option, default, examples, out_option, site_option
 
 BUILD_PARSER_EXAMPLES = examples(
     "alpr-gen build-parser --config out/demo   # where its custom-lib-path points",
@@ -19,30 +19,16 @@ BUILD_PARSER_EXAMPLES = examples(
 def build_parser(
     site: Annotated[
         str | None,
-        typer.Option(
-            "--site",
-            "-s",
-            metavar="NAME",
-            help="Render this profile into its bundle, then build where its configs point.",
-        ),
+        site_option("Render this profile into its bundle, then build where its configs point."),
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option(
-            "--config",
-            "-c",
-            metavar="DIR",
-            help="Build where this bundle's custom-lib-path points, for its DeepStream.",
-        ),
+        config_option("Build where this bundle's custom-lib-path points, for its DeepStream."),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            metavar="DIR",
-            help="Directory for libnvdsinfer_alpr.so; with --site the bundle."
-            + default("lib; out/SITE"),
+        out_option(
+            "Directory for libnvdsinfer_alpr.so; with --site the bundle." + default("lib; out/SITE")
         ),
     ] = None,
     deepstream: Annotated[

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from alpr_gen.commands.style import default, examples
+from alpr_gen.commands.style import config_option, default, examples, out_option, site_option
 
 if TYPE_CHECKING:
     from alpr_gen.export.request import ExportRequest
@@ -38,30 +38,17 @@ def export(
     ],
     site: Annotated[
         str | None,
-        typer.Option(
-            "--site",
-            "-s",
-            metavar="NAME",
-            help="Render this profile into its bundle, then write what its configs name.",
-        ),
+        site_option("Render this profile into its bundle, then write what its configs name."),
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option(
-            "--config",
-            "-c",
-            metavar="DIR",
-            help="Write what this bundle's configs name (onnx-file, engine, labels).",
-        ),
+        config_option("Write what this bundle's configs name (onnx-file, engine, labels)."),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            metavar="DIR",
-            help="Output directory; with --site the bundle."
-            + default("next to the weights; out/SITE with --site"),
+        out_option(
+            "Output directory; with --site the bundle."
+            + default("next to the weights; out/SITE with --site")
         ),
     ] = None,
     imgsz: Annotated[

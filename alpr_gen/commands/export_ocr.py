@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from alpr_gen.commands.style import default, examples
+from alpr_gen.commands.style import config_option, default, examples, out_option, site_option
 
 EXPORT_OCR_EXAMPLES = examples(
     "alpr-gen export-ocr --config out/demo   # rapidocr's PP-OCRv4",
@@ -25,30 +25,15 @@ class OcrKind(str, Enum):
 def export_ocr(
     site: Annotated[
         str | None,
-        typer.Option(
-            "--site",
-            "-s",
-            metavar="NAME",
-            help="Render this profile into its bundle, then write what its OCR configs name.",
-        ),
+        site_option("Render this profile into its bundle, then write what its OCR configs name."),
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option(
-            "--config",
-            "-c",
-            metavar="DIR",
-            help="Write what this bundle's OCR configs name (onnx-file, dictionary).",
-        ),
+        config_option("Write what this bundle's OCR configs name (onnx-file, dictionary)."),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            metavar="DIR",
-            help="Output directory; with --site the bundle." + default("models; out/SITE"),
-        ),
+        out_option("Output directory; with --site the bundle." + default("models; out/SITE")),
     ] = None,
     model: Annotated[
         Path | None,

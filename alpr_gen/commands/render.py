@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from alpr_gen.cli_args import nonempty_path
-from alpr_gen.commands.style import default, examples
+from alpr_gen.commands.style import default, examples, out_option, site_option
 
 RENDER_EXAMPLES = examples(
     "alpr-gen render --site demo",
@@ -20,22 +20,11 @@ RENDER_EXAMPLES = examples(
 def render(
     site: Annotated[
         str,
-        typer.Option(
-            "--site",
-            "-s",
-            metavar="NAME",
-            help="Profile name (see `alpr-gen profiles`) or a .yaml file.",
-        ),
+        site_option("Profile name (see `alpr-gen profiles`) or a .yaml file."),
     ],
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            metavar="DIR",
-            parser=nonempty_path,
-            help="Bundle directory." + default("out/SITE"),
-        ),
+        out_option("Bundle directory." + default("out/SITE"), parser=nonempty_path),
     ] = None,
     force: Annotated[
         bool,

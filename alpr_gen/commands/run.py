@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from alpr_gen.cli_args import nonempty_path
-from alpr_gen.commands.style import default, examples
+from alpr_gen.commands.style import config_option, default, examples, out_option, site_option
 
 RUN_EXAMPLES = examples(
     "alpr-gen run --config out/demo --dry-run   # checks, no launch",
@@ -29,31 +29,15 @@ class Restart(str, Enum):
 def run(
     site: Annotated[
         str | None,
-        typer.Option(
-            "--site",
-            "-s",
-            metavar="NAME",
-            help="Render this profile into its bundle, validate it, then run it.",
-        ),
+        site_option("Render this profile into its bundle, validate it, then run it."),
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option(
-            "--config",
-            "-c",
-            metavar="DIR",
-            help="Run this bundle (or this deepstream-app config file) as it is.",
-        ),
+        config_option("Run this bundle (or this deepstream-app config file) as it is."),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            metavar="DIR",
-            parser=nonempty_path,
-            help="With --site: the bundle." + default("out/SITE"),
-        ),
+        out_option("With --site: the bundle." + default("out/SITE"), parser=nonempty_path),
     ] = None,
     deepstream_app: Annotated[
         str | None,
