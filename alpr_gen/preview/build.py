@@ -12,6 +12,7 @@ from pathlib import Path
 from alpr_gen.configset import ConfigSet
 from alpr_gen.configset.views import SinkView
 from alpr_gen.deepstream.facts import SinkType, SourceType
+from alpr_gen.deepstream.versions import min_object_size
 from alpr_gen.errors import PreviewError
 from alpr_gen.preview.analytics import AnalyticsStage
 from alpr_gen.preview.gie import RunnerFactory
@@ -135,7 +136,8 @@ def build_stages(
         if gie.primary:
             stages.pgie = PrimaryGie(inst)
         else:
-            stages.sgies.append(SecondaryGie(inst))
+            floor = min_object_size(cs.deepstream, cs.platform)
+            stages.sgies.append(SecondaryGie(inst, min_object=floor))
     for sgie in stages.sgies:
         if sgie.inst.gie.is_ocr:
             load_ocr_settings(cs, sgie)

@@ -1,17 +1,16 @@
 """The OCR secondary GIE: nvinfer on objects (process-mode=2) with gst-nvinfer's rules.
 
-should_infer_object (gstnvinfer.cpp), in its order: the object must come from
-`operate-on-gie-id` (when set), be at least `input-object-min-width/-height` (never below
-nvinfer's 16-pixel floor, NVINFER_MIN_OBJECT_SIZE) and at most the max sizes (0: no limit), and
-be of a class in `operate-on-class-ids` (empty: all). A tracked object inferred before is inferred
+should_infer_object (gstnvinfer.cpp), in its order: the object must come from `operate-on-gie-id`
+(when set), be at least `input-object-min-width/-height` (never below nvinfer's floor for the set's
+release and platform, `versions.min_object_size`) and at most the max sizes (0: no limit), and be
+of a class in `operate-on-class-ids` (empty: all). A tracked object inferred before is inferred
 again only when its area grew by more than 20 % since that inference, or more than
 `secondary-reinfer-interval` frames have passed; otherwise the cached result (the latest: a new
 result replaces the old one, even an empty one) is attached. Untracked objects are inferred on
-every frame. Objects are cropped (alpr_gen.nvinfer.preprocess with the object's rectangle),
-batched up to `batch-size`, and the classifier parser of `custom-lib-path` is called through
-nvinfer's ABI with `classifier-threshold`; its first attribute's label is the text, attached as
-an NvDsClassifierMeta with the SGIE's `classifier-type` (licenseplate puts it in the payload).
-"""
+every frame. Objects are cropped (alpr_gen.nvinfer.preprocess with the object's rectangle), batched
+up to `batch-size`, and the classifier parser of `custom-lib-path` is called through nvinfer's ABI
+with `classifier-threshold`; its first attribute's label is the text, attached as an
+NvDsClassifierMeta with the SGIE's `classifier-type` (licenseplate puts it in the payload)."""
 
 from __future__ import annotations
 
@@ -45,6 +44,9 @@ class Read:
 @dataclass
 class SecondaryGie:
     inst: InferInstance
+    # nvinfer's floor under input-object-min-width/-height: versions.min_object_size of the
+    # set's release and platform (16 where unknown).
+    min_object: int = NVINFER_MIN_OBJECT_SIZE
     history: dict[tuple[int, int], History] = field(default_factory=dict)
     calls: dict[tuple[int, int], int] = field(default_factory=dict)  # OCR calls per track
     untracked_calls: int = 0
@@ -54,8 +56,8 @@ class SecondaryGie:
         s = self.inst.settings
         if s.operate_on_gie_id > -1 and o.gie_id != s.operate_on_gie_id:
             return False
-        min_w = max(s.input_object_min_width, NVINFER_MIN_OBJECT_SIZE)
-        min_h = max(s.input_object_min_height, NVINFER_MIN_OBJECT_SIZE)
+        min_w = max(s.input_object_min_width, self.min_object)
+        min_h = max(s.input_object_min_height, self.min_object)
         if o.width < min_w or o.height < min_h:
             return False
         if s.input_object_max_width > 0 and o.width > s.input_object_max_width:

@@ -131,3 +131,30 @@ def test_untracked_objects_every_frame_and_batching() -> None:
     f = FrameMeta(0, 0, 0.0, np.zeros((720, 1280, 3), np.uint8), 1280, 720, 0.0, objs)
     many.process([f])
     assert session.batches == [4, 4, 2]  # batch-size=4
+
+
+@pytest.mark.parametrize(
+    ("deepstream", "platform", "smallest"),
+    [
+        ("6.3", "dgpu", 16),
+        ("7.0", "dgpu", 16),
+        ("7.1", "dgpu", 1),
+        ("9.0", "dgpu", 1),
+        ("7.1", "jetson", 16),
+    ],
+)
+def test_the_floor_follows_the_release_and_platform(
+    deepstream: str, platform: str, smallest: int
+) -> None:
+    """No minimum in the config: nvinfer's own floor decides (versions.min_object_size), as the
+    preview backend builds the stage from the set's release and platform."""
+    from alpr_gen.deepstream.versions import min_object_size
+
+    floor = min_object_size(deepstream, platform)
+    assert floor == smallest
+    for size, read in ((floor, True), (floor - 1, False)):
+        s, _, _ = sgie([], **{"input-object-min-width": "0", "input-object-min-height": "0"})
+        s.min_object = floor
+        if size > 0:
+            run(s, 0, plate(float(size), h=float(size)))
+            assert bool(s.calls) == read, (deepstream, platform, size)
