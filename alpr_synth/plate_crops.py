@@ -1,8 +1,9 @@
 """Plate crops as an OCR SGIE receives them: one plate, seen by a camera, cut out by a detector box.
 
 For measuring the recogniser and its settings (bench/bench_ocr_reads.py, tests/fidelity): each
-crop is a plate from `plates.render_plate` (single-line styles: us, eu, mercosur, dark) with
-dirt (`dirt`: mud blotches, specks, a streak), seen in perspective (`vehicles.random_homography`)
+crop is a plate from `plates.render_plate` (by default the single-line styles us, eu, mercosur,
+dark; `styles=("two_line",)` gives two-line plates) with dirt (`dirt`: mud blotches, specks, a
+streak), seen in perspective (`vehicles.random_homography`)
 against a background, shrunk to a plate height drawn from `HEIGHTS` (small plates are the
 common case on a street camera), then blurred (Gaussian or motion), given sensor noise, a
 lighting change and JPEG compression (`augment`), and cut out by a box around the plate's
@@ -58,10 +59,12 @@ def dirt(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
-def plate_crop(seed: int, index: int, fonts: list[Path]) -> PlateCrop:
-    """Crop `index` of set `seed`."""
+def plate_crop(
+    seed: int, index: int, fonts: list[Path], styles: tuple[str, ...] = SINGLE_LINE_STYLES
+) -> PlateCrop:
+    """Crop `index` of set `seed`, its style drawn from `styles` (plates.STYLES)."""
     rng = np.random.default_rng([seed, index, 13])
-    style = SINGLE_LINE_STYLES[int(rng.integers(len(SINGLE_LINE_STYLES)))]
+    style = styles[int(rng.integers(len(styles)))]
     plate = render_plate(style, fonts, rng)
     art = plate.image
     dirty = bool(rng.random() < 0.5)
@@ -106,5 +109,11 @@ def plate_crop(seed: int, index: int, fonts: list[Path]) -> PlateCrop:
     return PlateCrop(crop, plate.text, style, round(float(np.ptp(q[:, 1]))), dirty)
 
 
-def plate_crops(seed: int, count: int, fonts: list[Path], start: int = 0) -> list[PlateCrop]:
-    return [plate_crop(seed, start + i, fonts) for i in range(count)]
+def plate_crops(
+    seed: int,
+    count: int,
+    fonts: list[Path],
+    start: int = 0,
+    styles: tuple[str, ...] = SINGLE_LINE_STYLES,
+) -> list[PlateCrop]:
+    return [plate_crop(seed, start + i, fonts, styles) for i in range(count)]

@@ -78,12 +78,22 @@ def export_ocr(
             show_default=False,
         ),
     ] = None,
+    two_line: Annotated[
+        bool | None,
+        typer.Option(
+            "--two-line/--no-two-line",
+            help="Read two-line plates too: the recogniser also reads the top and bottom halves "
+            "and keeps the better read (in the graph)." + default("on for ppocr, off for lprnet"),
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Prepare a PP-OCR or LPRNet plate recogniser for the SGIE.
 
-    Fixes the input to 3xHxW (dynamic batch), optionally appends ArgMax, and writes the ONNX,
-    the dictionary and a JSON record. With --config or --site they go where the bundle's
-    sgie_ocr.txt and ocr_parser.cfg name them, with the input size those files expect.
+    Fixes the input to 3xHxW (dynamic batch), makes PP-OCR read two-line plates too, optionally
+    appends ArgMax, and writes the ONNX, the dictionary and a JSON record. With --config or
+    --site they go where the bundle's sgie_ocr.txt and ocr_parser.cfg name them, with the input
+    size those files expect.
     """
     from alpr_gen.bundle import open_bundle
     from alpr_gen.ocr.export import OcrExportRequest
@@ -101,6 +111,7 @@ def export_ocr(
             height=height,
             width=width,
             argmax=argmax,
+            two_line=two_line,
         )
     else:
         req = OcrExportRequest(
@@ -110,6 +121,7 @@ def export_ocr(
             height=height,
             width=width,
             argmax=True if argmax is None else argmax,
+            two_line=two_line,
             out_dir=out if out is not None else Path("models"),
         )
     res = run_export(req)
@@ -122,3 +134,8 @@ def export_ocr(
         f"SGIE: infer-dims={dims} output-blob-names={';'.join(side['output_blob_names'])} "
         f"blank-index={side['blank_index']}"
     )
+    if side.get("two_line"):
+        typer.echo(
+            f"two-line plates: read as top + bottom line when that reads better "
+            f"({side['time_steps']} time steps)"
+        )

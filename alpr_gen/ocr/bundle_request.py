@@ -69,6 +69,7 @@ def ocr_request_from_config(
     height: int | None,
     width: int | None,
     argmax: bool | None,
+    two_line: bool | None = None,
 ) -> OcrExportRequest:
     """The request that writes what the bundle's OCR SGIE and ocr_parser.cfg name."""
     gie = _ocr_gie(cs)
@@ -116,6 +117,9 @@ def ocr_request_from_config(
         height=height_px,
         width=width_px,
         argmax=argmax_out if argmax_out is not None else (True if argmax is None else argmax),
+        # The SGIE config names no time-step count (the parser takes T from the layer's dims),
+        # so either output length fits the bundle.
+        two_line=two_line,
         out_dir=onnx.parent,
         onnx_path=_inside(cs, onnx, "onnx-file"),
         dict_path=_inside(cs, parser.dictionary, "dictionary"),

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from alpr_gen.errors import ExportError
 from alpr_gen.fsutil import sha256_file
 from alpr_gen.ocr import dictionary as dct
+from alpr_gen.ocr.files import write_all
 from alpr_gen.ocr.padding import add_paddle_padding, nvinfer_pad_value
 from alpr_gen.ocr.presets import (
     ARGMAX_INDICES_OUTPUT,
@@ -31,6 +30,7 @@ from alpr_gen.ocr.presets import (
     OCR_PRESETS,
     OcrPreset,
 )
+from alpr_gen.ocr.two_line import TwoLineRecord, add_two_line, two_line_wanted
 
 if TYPE_CHECKING:
     import onnx
@@ -57,6 +57,9 @@ class OcrExportRequest:
     # default: ocr_rec.onnx and ocr_dict.txt in out_dir. The sidecar goes next to the ONNX.
     # Presets with paddle_padding (PP-OCR): nvinfer's padding set to PaddleOCR's 0.0 in the graph.
     paddle_padding: bool = True
+    # Presets with two_line (PP-OCR): read two-line plates too (alpr_gen.ocr.two_line); None =
+    # the preset's default. Needs paddle_padding.
+    two_line: bool | None = None
     onnx_path: Path | None = None
     dict_path: Path | None = None
 
@@ -120,6 +123,9 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
     graph = model.graph
     inp = _single_input(graph, src)
     _fix_input(inp, preset.channels, height, width, src)
+    two_line = two_line_wanted(
+        req.kind, preset.two_line, preset.paddle_padding and req.paddle_padding, req.two_line
+    )
     padding = "nvinfer"
     if preset.paddle_padding and req.paddle_padding:
         pad_value = nvinfer_pad_value(preset)
@@ -157,7 +163,23 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
             hint="pass the dictionary the model was trained with (--dict)",
         )
 
-    if pre_argmaxed is not None:
+    lines: TwoLineRecord | None = None
+    if two_line:
+        lines = add_two_line(
+            model,
+            height=height,
+            width=width,
+            steps=steps,
+            classes=classes,
+            blank=blank,
+            probs=probs or None,
+            indices=pre_argmaxed[0] if pre_argmaxed else None,
+            scores=pre_argmaxed[1] if pre_argmaxed else None,
+            argmax=req.argmax,
+        )
+        shapes = lines.outputs
+        changes.append(lines.describe(height))
+    elif pre_argmaxed is not None:
         indices, scores = _int32_indices(model, *pre_argmaxed)
         shapes = {indices: [steps], scores: [steps]}
     elif req.argmax:
@@ -181,11 +203,12 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
         "output_form": "argmax" if pre_argmaxed is not None or req.argmax else "probs",
         "output_blob_names": outputs,
         "num_classes": classes,
-        "time_steps": steps,
+        "time_steps": lines.steps if lines else steps,
         "blank_index": blank,
         "space_class_added": space_added,
         "graph_changes": changes,
         "padding": padding,
+        "two_line": lines.sidecar() if lines else None,
         "preprocess": {
             "net_scale_factor": preset.net_scale_factor,
             "offsets": list(preset.offsets),
@@ -200,7 +223,7 @@ def export_ocr(req: OcrExportRequest) -> OcrExportResult:
         req.dict_target: dct.dictionary_text(entries).encode("utf-8"),
         req.sidecar_target: (json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n").encode(),
     }
-    _write_all(files)
+    write_all(files)
     return OcrExportResult(req.onnx_target, req.dict_target, req.sidecar_target, sidecar)
 
 
@@ -402,28 +425,3 @@ def _run(model: onnx.ModelProto, outputs: list[str], x: Any, src: Path) -> list[
         return sess.run(outputs, {sess.get_inputs()[0].name: x})
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise ExportError(f"{src}: onnxruntime cannot run the fixed-size model: {exc}") from None
-
-
-def _write_all(files: dict[Path, bytes]) -> None:
-    """Write every file to a temp name first, then rename them all: nothing half-written."""
-    for folder in dict.fromkeys(path.parent for path in files):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ExportError(
-                f"{folder}: cannot create the output directory: {exc.strerror}"
-            ) from None
-    staged: list[tuple[str, Path]] = []
-    try:
-        for final, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", dir=final.parent)
-            staged.append((tmp, final))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; DeepStream may run as another user
-        for tmp, final in staged:
-            os.replace(tmp, final)
-    except OSError as exc:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
-        raise ExportError(f"cannot write the exported files: {exc.strerror}") from None

@@ -31,6 +31,11 @@ if TYPE_CHECKING:
     from alpr_gen.ocr.presets import OcrPreset
 
 PREFIX = "alpr_paddle_pad"
+# Tensors later stages (alpr_gen.ocr.two_line) read: the input with the padding at 0.0, and the
+# 1-based last content column / row of each crop, float [B, 1, 1, 1] (0 when all is padding).
+PADDED_INPUT = f"{PREFIX}_input"
+CONTENT_COLS = f"{PREFIX}_col_last"
+CONTENT_ROWS = f"{PREFIX}_row_last"
 
 
 def nvinfer_pad_value(preset: OcrPreset) -> float:
@@ -50,7 +55,7 @@ def add_paddle_padding(
     opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
     if opset < 12:
         raise ExportError(f"opset {opset}: the padding fix needs opset >= 12 (LessOrEqual)")
-    inner = f"{PREFIX}_input"
+    inner = PADDED_INPUT
     for node in graph.node:  # the model now reads the fixed tensor
         node.input[:] = [inner if name == input_name else name for name in node.input]
 

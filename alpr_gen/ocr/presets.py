@@ -44,6 +44,9 @@ class OcrPreset:
     # PaddleOCR pads with 0.0 after normalising; nvinfer's padding reaches the model as
     # -offset * scale. True: export-ocr sets it to 0.0 in the graph (alpr_gen.ocr.padding).
     paddle_padding: bool = False
+    # One-line recognisers (PP-OCR) on two-line plates: export-ocr adds the two-line stage
+    # (alpr_gen.ocr.two_line) unless --no-two-line. LPRNet-style models keep their convention.
+    two_line: bool = False
 
     @property
     def infer_dims(self) -> tuple[int, int, int]:
@@ -69,6 +72,7 @@ OCR_PRESETS: dict[str, OcrPreset] = {
         blank_index=0,
         description="PaddleOCR PP-OCRv3/v4 recogniser (rapidocr-onnxruntime ships PP-OCRv4)",
         paddle_padding=True,
+        two_line=True,
     ),
     # NVIDIA's LPRNet (deepstream_lpr_app lpr_config_sgie_*.txt): RGB, x / 255, stretched to
     # 96x48 (maintain-aspect-ratio left at 0), blank = dictionary size (the last class).

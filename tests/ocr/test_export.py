@@ -31,14 +31,17 @@ def test_ppocr_export_fixes_input_and_keeps_results(exported: dict[str, Path]) -
         dims = model.graph.input[0].type.tensor_type.shape.dim
         assert [dd.dim_param or dd.dim_value for dd in dims] == ["batch", 3, 48, 320]
         out = session(d / "ocr_rec.onnx").run(None, {"x": x})
+        # No padding: wider than the two-line gate, so the one-line read then blanks.
+        steps = want.shape[1]
+        assert out[0].shape[1] == 2 * steps + 1
         if form == "probs":
-            np.testing.assert_allclose(out[0], want, rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(out[0][:, :steps], want, rtol=1e-5, atol=1e-6)
         else:
-            np.testing.assert_array_equal(out[0], want.argmax(2).astype(np.int32))
+            np.testing.assert_array_equal(out[0][:, :steps], want.argmax(2).astype(np.int32))
             # The padding step in front of the first layer changes nothing for these inputs
             # (no value is nvinfer's -1.0 padding) but lets onnxruntime pick other kernels.
-            np.testing.assert_allclose(out[1], want.max(2), rtol=1e-5, atol=1e-6)
-            assert out[0].dtype == np.int32
+            np.testing.assert_allclose(out[1][:, :steps], want.max(2), rtol=1e-5, atol=1e-6)
+            assert out[0].dtype == np.int32 and not out[0][:, steps:].any()
 
 
 @pytest.mark.slow
@@ -50,7 +53,7 @@ def test_ppocr_dictionary_and_sidecar(exported: dict[str, Path]) -> None:
     side = json.loads((exported["argmax"] / "ocr_rec.json").read_text())
     (probs_out,) = session(bundled_ppocr_model()).get_outputs()
     assert side["num_classes"] == probs_out.shape[2] == len(entries) + 1
-    assert side["time_steps"] == 320 // 8
+    assert side["time_steps"] == 2 * (320 // 8) + 1  # the two-line stage (test_two_line.py)
     assert side["blank_index"] == 0
     assert side["output_blob_names"] == ["ocr_indices", "ocr_scores"]
     assert side["infer_dims"] == [3, 48, 320]
@@ -69,11 +72,11 @@ def test_ppocr_dictionary_and_sidecar(exported: dict[str, Path]) -> None:
 @pytest.mark.slow
 def test_dynamic_batch_and_other_size(tmp_path: Path) -> None:
     res = export_ocr(OcrExportRequest(height=48, width=160, out_dir=tmp_path))
-    assert res.sidecar["time_steps"] == 20
+    assert res.sidecar["time_steps"] == 41  # 2 x 20 + 1: the two-line stage
     sess = session(res.onnx_path)
     for b in (1, 5):
         idx, sc = sess.run(None, {"x": np.zeros((b, 3, 48, 160), np.float32)})
-        assert idx.shape == sc.shape == (b, 20)
+        assert idx.shape == sc.shape == (b, 41)
 
 
 def lprnet_like(path: Path, n_chars: int, *, steps: int = 18, bct: bool = True) -> None:

@@ -35,8 +35,8 @@ def rtx() -> ModuleType:
 @pytest.mark.parametrize(
     ("form", "outputs"),
     [
-        ("argmax", {"ocr_indices": (-1, 40), "ocr_scores": (-1, 40)}),
-        ("probs", {"softmax_11.tmp_0": (-1, 40, 6625)}),
+        ("argmax", {"ocr_indices": (-1, 81), "ocr_scores": (-1, 81)}),
+        ("probs", {"softmax_11.tmp_0": (-1, 81, 6625)}),
     ],
 )
 def test_ocr_graph_parses_and_builds(
