@@ -59,12 +59,17 @@ class ObjectMeta:
         return self.top + self.height
 
     @property
-    def plate_text(self) -> str | None:
-        """The text a `classifier-type=licenseplate` SGIE attached, if any."""
+    def plate_read(self) -> Classification | None:
+        """The result a `classifier-type=licenseplate` SGIE attached, if any."""
         for c in self.classifications:
             if c.classifier_type == "licenseplate" and c.label:
-                return c.label
+                return c
         return None
+
+    @property
+    def plate_text(self) -> str | None:
+        read = self.plate_read
+        return read.label if read is not None else None
 
     def display_text(self, show_track_id: bool) -> str:
         """nvinfer/nvtracker's display_text: label, track id, then the classifier labels."""

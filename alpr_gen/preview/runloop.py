@@ -135,9 +135,9 @@ class RunLoop:
                 c.tracks.add((o.class_id, o.object_id))
                 if any(s.eligible(o) for s in readers):
                     c.plate_tracks.add(o.object_id)
-                text = o.plate_text or next((x.label for x in o.classifications if x.label), None)
-                if text:
-                    c.plates_read[o.object_id] = text
+                read = o.plate_read or next((x for x in o.classifications if x.label), None)
+                if read is not None:
+                    c.keep_read(o.object_id, read.confidence, read.label)
         c.ocr_calls = {oid: n for s in readers for (_, oid), n in s.calls.items()}
         c.untracked_ocr_calls = sum(s.untracked_calls for s in readers)
 

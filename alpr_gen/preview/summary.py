@@ -52,7 +52,9 @@ class Counters:
     ended: float | None = None
     tracks: set[tuple[int, int]] = field(default_factory=set)  # (class, id)
     plate_tracks: set[int] = field(default_factory=set)  # ids of tracks the SGIE can read
-    plates_read: dict[int, str] = field(default_factory=dict)  # track id -> latest text
+    # track id -> (confidence, text) of its best read. nvinfer keeps only a track's latest read,
+    # and a re-read of a grown plate can be worse; a consumer keeps the best (docs/ocr.md).
+    plates_read: dict[int, tuple[float, str]] = field(default_factory=dict)
     ocr_calls: dict[int, int] = field(default_factory=dict)
     untracked_ocr_calls: int = 0
     line_crossings: int = 0
@@ -61,6 +63,10 @@ class Counters:
     written: int = 0  # payloads written to --events
     failures: list[str] = field(default_factory=list)
     stopped: bool = False
+
+    def keep_read(self, track: int, confidence: float, text: str) -> None:
+        if (confidence, text) > self.plates_read.get(track, (float("-inf"), "")):
+            self.plates_read[track] = (confidence, text)
 
     def summary(self) -> RunSummary:
         end = self.ended if self.ended is not None else time.monotonic()
@@ -75,7 +81,7 @@ class Counters:
             fps=total / seconds,
             tracks=len(self.tracks),
             plate_tracks=len(self.plate_tracks),
-            plates_read=tuple(sorted(self.plates_read.items())),
+            plates_read=tuple(sorted((t, text) for t, (_, text) in self.plates_read.items())),
             ocr_calls=calls + self.untracked_ocr_calls,
             ocr_calls_per_plate_track=(calls / len(read_tracks)) if read_tracks else 0.0,
             line_crossings=self.line_crossings,

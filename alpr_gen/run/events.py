@@ -112,7 +112,7 @@ class RunSummary:
     fps: float
     tracks: int
     plate_tracks: int
-    plates_read: tuple[tuple[int, str], ...]  # (track id, latest text)
+    plates_read: tuple[tuple[int, str], ...]  # (track id, text of its best read)
     ocr_calls: int
     ocr_calls_per_plate_track: float
     line_crossings: int

@@ -220,7 +220,7 @@ def summary_rows(s: RunSummary) -> list[tuple[str, str]]:
         ("frames", f"{s.frames} ({per_stream})" if per_stream else str(s.frames)),
         ("time", f"{s.seconds:.1f} s, {s.fps:.1f} frames/s"),
         ("tracks", f"{s.tracks}, {s.plate_tracks} of them of a class the OCR reads"),
-        ("plates read", f"{len(s.plates_read)} tracks: {plates}"),
+        ("plates read", f"{len(s.plates_read)} tracks, best read of each: {plates}"),
         ("OCR calls", f"{s.ocr_calls} ({s.ocr_calls_per_plate_track:.2f} per plate track read)"),
         ("line crossings", str(s.line_crossings)),
         ("messages", f"{s.published} published, {s.publish_failed} failed"

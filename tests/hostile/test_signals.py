@@ -187,7 +187,19 @@ def test_a_signal_while_committing_finishes_the_move_first(
 # The console script, with a byte on stderr once alpr-gen's entry point is loaded: from then on
 # Ctrl-C is ours to handle (the interpreter's start-up and the ~5 ms import of the two-line
 # alpr_gen.entry module before it are Python's own, whatever a program does).
-ENTRY = "from alpr_gen.entry import main; import os; os.write(2, b'R'); main()"
+# The console script, saying "R" once it is inside entry.main's guard: when the import of
+# alpr_gen.cli starts (writing it before main() raced the signal against the call itself).
+ENTRY = """
+import os, sys
+class Ready:
+    def find_spec(self, name, path=None, target=None):
+        if name == "alpr_gen.cli":
+            os.write(2, b"R")
+        return None
+sys.meta_path.insert(0, Ready())
+from alpr_gen.entry import main
+main()
+"""
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.01, 0.03, 0.06, 0.1, 0.2, 0.35])

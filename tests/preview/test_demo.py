@@ -35,8 +35,11 @@ def test_demo_clip_plates_after_tracking(bundle: Path) -> None:
     for r in run.reads:
         best[r.track_id] = max(best.get(r.track_id, (-1.0, "")), (r.confidence, r.text))
     kept = [text for _, text in best.values()]
-    assert kept and all(text in plates for text in kept), kept
-    assert len(kept) == len(set(kept))  # each plate by one track
+    # The summary reports the same best read per track
+    assert dict(s.plates_read) == {t: text for t, (_, text) in best.items()}
+    # All 8 vehicles: the demo site re-reads every 15 frames (profiles/demo.yaml), so the track
+    # that began on a false box around a distant car is read once it reaches its plate.
+    assert sorted(kept) == sorted(plates), kept
     # The two-line plate is read whole: PP-OCR reads one text line and nvinfer hands it the
     # whole crop; export-ocr's two-line stage reads the halves (without it: "UV955").
     assert plates["UV9556322"] == "two_line" and "UV9556322" in kept
