@@ -13,7 +13,7 @@ REINFER_AREA_THRESHOLD, no key turns it off), so plates driving towards the came
 several times. `--min-widths 96 128` adds runs with a larger `input-object-min-width` (profile:
 `ocr.throttle.min_plate_width`): the first read comes later, at a size with fewer re-reads left,
 at the risk of plates that never grow that large. `--reinfer 15 30` adds runs with a finite
-`secondary-reinfer-interval` (profile: `ocr.reinfer`): a track whose first read failed (a plate
+`secondary-reinfer-interval` (profile: `ocr.throttle.reinfer`): a track whose first read failed (a plate
 read at its smallest, or a track that began on a false detection larger than the plate, which
 pins nvinfer's growth reference) is read again after that many frames. Each column also counts
 the ground truth's plates read exactly.

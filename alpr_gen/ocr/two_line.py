@@ -192,7 +192,7 @@ def add_two_line(
         probs = _rename_output(graph, probs, f"{probs}_candidates")
         idx_all = b.op("Cast", [b.op("ArgMax", [probs], "argmax", axis=2, keepdims=0)], "idx",
                        to=TensorProto.INT32)  # fmt: skip
-        # The same ops as the one-line graph's head (export._append_argmax): same values.
+        # The same ops as the one-line graph's head (graph_outputs.append_argmax): same values.
         sc_all = b.reduce("ReduceMax", probs, 2, "score", keepdims=0)
     elif indices is not None and scores is not None:
         idx_all = b.op("Cast", [indices], "idx", to=TensorProto.INT32)
