@@ -191,8 +191,8 @@ class OcrThrottle(Strict):
         16,
         ge=1,
         description="Lower plates are not read (pixels). Never rendered below nvinfer's floor "
-        "(16 on Jetson and DeepStream 6.3/7.0); under 16 px wrong reads outnumber right ones "
-        "(docs/ocr.md).",
+        "(16 on Jetson and DeepStream 6.3/7.0); under 16 px few plates are read right, "
+        "about as many wrong (docs/ocr.md).",
     )
     async_mode: bool = Field(False, description="nvinfer classifier-async-mode.")
 
