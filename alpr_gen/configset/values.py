@@ -1,4 +1,5 @@
-"""How DeepStream reads a value: GLib's integer parsing, "enabled", relative paths, file:// URIs.
+"""How DeepStream reads a value: GLib's parsers (None where GLib fails), "enabled", relative
+paths, file:// URIs.
 
 Each rule mirrors DeepStream's own code (deepstream_config_file_parser.c, GLib gkeyfile.c); the
 tests in tests/configset/test_values.py cite the lines they are built from.
@@ -7,44 +8,40 @@ tests in tests/configset/test_values.py cite the lines they are built from.
 from __future__ import annotations
 
 import os
-import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+from alpr_gen.deepstream import glib_values as gv
 from alpr_gen.deepstream.keyfile import Group
 
-# g_key_file_get_integer: strtol(value, &end, 10), accepted when something was read and only
-# whitespace follows; a value outside the C int range is an error too.
-_GLIB_INT = re.compile(r"^[ \t\n\r\f\v]*([+-]?\d+)[ \t\n\r\f\v]*$")
-_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+_V = TypeVar("_V")
 
 
 def glib_int(value: str | None) -> int | None:
     """The integer GLib reads from `value`, or None where g_key_file_get_integer fails."""
-    if value is None:
-        return None
-    m = _GLIB_INT.match(value)
-    if m is None:
-        return None
-    number = int(m.group(1))
-    return number if _INT_MIN <= number <= _INT_MAX else None
+    return _or_none(gv.parse_integer, value)
 
 
 def glib_bool(value: str | None) -> bool | None:
     """g_key_file_get_boolean: exactly true/false/1/0 (trailing whitespace allowed)."""
-    if value is None:
-        return None
-    return {"true": True, "1": True, "false": False, "0": False}.get(value.rstrip())
+    return _or_none(gv.parse_boolean, value)
 
 
 def glib_float(value: str | None) -> float | None:
-    """g_key_file_get_double: g_ascii_strtod over the whole value (whitespace around allowed)."""
+    """g_key_file_get_double (nothing may follow the number); NaN, which no config means, is
+    None too."""
+    number = _or_none(gv.parse_double, value)
+    return number if number == number else None
+
+
+def _or_none(parse: Callable[[str], _V], value: str | None) -> _V | None:
     if value is None:
         return None
     try:
-        number = float(value.strip())
-    except ValueError:
+        return parse(value)
+    except gv.GLibValueError:
         return None
-    return number if number == number else None  # NaN is not a value a config means
 
 
 def enabled(group: Group | None) -> bool:

@@ -770,13 +770,17 @@ def test_corpus_covers_every_rule() -> None:
     assert len(CASES) >= 40
 
 
-def test_numbers_and_booleans_may_end_in_whitespace(base_set: Path) -> None:
-    """GLib's integer, double and boolean parsers accept whitespace after the value, so a clean
-    set stays clean with it after every number and boolean, and DS120 names strings alone."""
+def test_integers_and_booleans_may_end_in_whitespace_decimals_not(base_set: Path) -> None:
+    """GLib's integer and boolean parsers accept whitespace after the value, its double parser
+    does not (g_key_file_parse_value_as_double: nothing may follow g_ascii_strtod's number;
+    tests/nvinfer/test_glib_values.py checks that against libglib). So a clean set stays clean
+    with whitespace after every integer and boolean, every padded decimal value (or colour, a
+    list of decimals) is a DS105 error on its line, and DS120 names strings alone."""
     from alpr_gen.deepstream.catalogue import T, find_group, find_key
     from alpr_gen.deepstream.keyfile import parse_keyfile
 
     padded = 0
+    decimals: set[tuple[str, int]] = set()
     for name in (APP, PGIE, SGIE, "analytics.txt"):
         path = base_set / name
         kind = {"analytics.txt": "analytics", APP: "app"}.get(name, "nvinfer")
@@ -789,7 +793,10 @@ def test_numbers_and_booleans_may_end_in_whitespace(base_set: Path) -> None:
                 if key is not None and key.type not in (T.STR, T.PATH):
                     lines[entry.line - 1] += " \t "
                     padded += 1
+                    if key.type in (T.FLOAT, T.FLOAT_LIST, T.COLOR):
+                        decimals.add((name, entry.line))
         path.write_text("\n".join(lines))
-    assert padded > 30
+    assert padded > 30 and len(decimals) > 5
     report = lint_path(base_set)
-    assert report.findings == [], report.findings
+    assert {(f.file, f.line) for f in report.findings} == decimals, report.findings
+    assert all(f.rule_id == "DS105" and "no whitespace after" in f.message for f in report.findings)

@@ -9,15 +9,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from alpr_gen.configset import ConfigFile, ConfigSet
+from alpr_gen.deepstream import glib_values as gv
 from alpr_gen.deepstream.catalogue import GroupSpec, Key, T, find_group, find_key, groups_for
 from alpr_gen.deepstream.catalogue.app import ENABLE_INT_GROUPS
-from alpr_gen.deepstream.keyfile import Entry, Group, split_list
+from alpr_gen.deepstream.keyfile import Entry, Group
 from alpr_gen.deepstream.versions import version_key
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.rules import Hit, hit, keyfiles, rule
 
 E, W = Severity.ERROR, Severity.WARNING
-_INT_RE = re.compile(r"^[+-]?\d+$")
 _GLIB_SPACE = " \t\n\r\f\v"
 
 
@@ -145,35 +145,42 @@ def is_enable_int(src: ConfigFile, group: str, key: str) -> bool:
 
 
 def parse_value(key: Key, value: str) -> tuple[list[float] | None, str | None]:
-    """Numbers in the value (None for strings) or a type error message."""
+    """Numbers in the value (None for strings) or a type error message, read by GLib's own
+    rules (`alpr_gen.deepstream.glib_values`): whitespace may end an integer or a boolean, never
+    a decimal number."""
     t = key.type
-    if t not in (T.STR, T.PATH):
-        value = value.rstrip(_GLIB_SPACE)  # GLib's number and boolean parsers allow it
-    if t in (T.INT, T.FLAG):
-        if not _INT_RE.match(value):
-            return None, f"'{value}' is not an integer"
-        return [int(value)], None
-    if t is T.BOOL:
-        if value not in ("true", "false", "1", "0"):
-            return None, f"'{value}' is not a boolean (true/false/1/0)"
-        return None, None
-    if t is T.FLOAT:
+    if t in (T.INT, T.FLAG, T.BOOL, T.FLOAT):
         try:
-            return [float(value)], None
-        except ValueError:
-            return None, f"'{value}' is not a number"
+            if t is T.BOOL:
+                gv.parse_boolean(value)
+                return None, None
+            return [gv.parse_integer(value) if t is not T.FLOAT else gv.parse_double(value)], None
+        except gv.GLibValueError:
+            return None, f"'{value}' is not {_NOUN[t]}{_space_note(value)}"
     if t in (T.INT_LIST, T.FLOAT_LIST, T.COLOR):
-        items = split_list(value)
+        try:
+            items = gv.parse_string_list(value)
+        except gv.GLibValueError as exc:
+            return None, f"'{value}' {exc}"
         nums: list[float] = []
         for item in items:
-            if t is T.INT_LIST and not _INT_RE.match(item):
-                return None, f"'{item}' in '{value}' is not an integer"
             try:
-                nums.append(float(item))
-            except ValueError:
-                return None, f"'{item}' in '{value}' is not a number"
+                nums.append(gv.parse_integer(item) if t is T.INT_LIST else gv.parse_double(item))
+            except gv.GLibValueError:
+                noun = _NOUN[T.INT if t is T.INT_LIST else T.FLOAT]
+                return None, f"'{item}' in '{value}' is not {noun}{_space_note(item)}"
         return nums, None
     return None, None
+
+
+_NOUN = {T.INT: "an integer", T.FLAG: "an integer", T.FLOAT: "a number",
+         T.BOOL: "a boolean (true/false/1/0)"}  # fmt: skip
+
+
+def _space_note(value: str) -> str:
+    if value != value.rstrip(_GLIB_SPACE) and value.strip(_GLIB_SPACE):
+        return " (GLib reads no whitespace after a decimal number)"
+    return ""
 
 
 @rule("DS105", E, "value of the wrong type")
