@@ -227,22 +227,3 @@ def frame_filter(
         elif not (top < a.roi_top_offset or f32(top + height) > bottom):
             rows.append(row)
     return np.array(rows, dtype=np.float32).reshape(len(rows), arr.shape[1])
-
-
-def ultralytics_scaled_size(src_width: int, src_height: int, net: int) -> tuple[int, int]:
-    """The scaled image inside Ultralytics' square letterbox (LetterBox, rect=False): the frame
-    scaled by min(net / h, net / w), each side rounded (Python's round, at least 1)."""
-    r = min(net / src_height, net / src_width)
-    return max(round(src_width * r), 1), max(round(src_height * r), 1)
-
-
-def letterbox_matches_ultralytics(frame_width: int, frame_height: int, net: int) -> bool:
-    """Whether nvinfer (maintain-aspect-ratio=1, symmetric-padding=1) scales a `frame_width` x
-    `frame_height` frame into a `net` x `net` input exactly as Ultralytics' letterbox does: both
-    sides even (nvinfer drops an odd last row or column) and the same scaled size (nvinfer
-    truncates the scaled side, Ultralytics rounds it). The offsets then agree as well."""
-    if frame_width % 2 or frame_height % 2:
-        return False
-    return scaled_size(frame_width, frame_height, net, net) == ultralytics_scaled_size(
-        frame_width, frame_height, net
-    )

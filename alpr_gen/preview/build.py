@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from alpr_gen.configset import ConfigSet
+from alpr_gen.configset.values import enabled
 from alpr_gen.configset.views import SinkView
 from alpr_gen.deepstream.facts import SinkType, SourceType
 from alpr_gen.deepstream.versions import min_object_size
@@ -149,7 +150,7 @@ def build_stages(
         stages.tracker = TrackerStage(cs.tracker_settings)
     view = cs.analytics
     app_analytics = cs.app_group("nvds-analytics")
-    if view is not None and app_analytics is not None and _enabled(app_analytics.get("enable")):
+    if view is not None and enabled(app_analytics):
         stages.analytics = AnalyticsStage(view, (m.width, m.height))
     stages.osd, stages.tiles = osd_style(cs)
     for sink in cs.sinks:
@@ -169,13 +170,6 @@ def build_stages(
     return stages
 
 
-def _enabled(value: str | None) -> bool:
-    from alpr_gen.configset.values import glib_int
-
-    number = glib_int(value)
-    return number is not None and number != 0
-
-
 def osd_style(cs: ConfigSet) -> tuple[OsdStyle, TileLayout | None]:
     from alpr_gen.configset.values import glib_int
 
@@ -192,7 +186,7 @@ def osd_style(cs: ConfigSet) -> tuple[OsdStyle, TileLayout | None]:
         return default if value is None else value
 
     style = OsdStyle(
-        enabled=osd is not None and _enabled(osd.get("enable")),
+        enabled=enabled(osd),
         border_width=num("border-width", 1),
         text_size=num("text-size", 15),
         text_color=rgba(osd.get("text-color") if osd else None, (255, 255, 255)),
@@ -204,7 +198,7 @@ def osd_style(cs: ConfigSet) -> tuple[OsdStyle, TileLayout | None]:
     )
     tiled = cs.app_group("tiled-display")
     layout = None
-    if tiled is not None and _enabled(tiled.get("enable")):
+    if tiled is not None and enabled(tiled):
         layout = TileLayout(
             max(1, glib_int(tiled.get("rows")) or 1),
             max(1, glib_int(tiled.get("columns")) or 1),

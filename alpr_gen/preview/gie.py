@@ -35,9 +35,6 @@ class ModelRunner(Protocol):
     """What runs the model for a GIE: alpr_gen.nvinfer's InferSession (onnxruntime) by default;
     benchmarks may put another runner of the same network in its place."""
 
-    @property
-    def max_batch(self) -> int | None: ...
-
     def frame_layers(self, batch: np.ndarray) -> list[list[Layer]]: ...
 
     def preprocess_spec(self, settings: InferSettings) -> PreprocessSpec: ...
@@ -69,15 +66,9 @@ class InferInstance:
 
 
 def frame_layers(session: ModelRunner, batch: np.ndarray) -> list[list[Layer]]:
-    """The session's per-item output layers for a batch of any size up to the model's: an engine
-    built for batch N runs any batch up to N, so a model exported with a fixed batch N gets the
-    batch padded with zero images, whose outputs are dropped."""
-    import numpy as np
-
-    n, fixed = len(batch), session.max_batch
-    if fixed is not None and 0 < n < fixed:
-        pad = np.zeros((fixed - n, *batch.shape[1:]), batch.dtype)
-        return session.frame_layers(np.concatenate([batch, pad]))[:n]
+    """The session's per-item output layers for a batch of any size: a runner takes any batch,
+    as an engine built for batch N runs any batch up to N (InferSession pads a fixed-batch
+    model's last chunk itself)."""
     return session.frame_layers(batch)
 
 

@@ -33,16 +33,14 @@ from typing import Any
 
 from alpr_gen.configset.msgconv import MsgconvView
 from alpr_gen.deepstream.facts import PayloadType
+from alpr_gen.nvinfer.settings import to_float32
 from alpr_gen.preview.meta import FrameMeta, ObjectMeta
 
 JsonObj = dict[str, Any]
 
 
-def f32(value: float) -> float:
-    """A C float widened to double, as json_object_set_double_member(obj, float) stores it."""
-    import struct
-
-    return float(struct.unpack("f", struct.pack("f", value))[0])
+# A C float widened to double, as json_object_set_double_member(obj, float) stores it.
+f32 = to_float32
 
 
 def c_int(value: float) -> int:

@@ -27,8 +27,8 @@ REPO = Path(__file__).resolve().parents[2]
 RENDERED_PGIE = REPO / "tests" / "golden" / "lot7" / "pgie_yolo11.txt"
 DEMO_WEIGHTS = REPO / "models" / "demo" / "alpr_demo_yolo11n.pt"
 FRAME_SEED = 2026
-# Frame geometries. EXACT: nvinfer's letterbox is Ultralytics' (even sides, and the truncated
-# scaled side equals the rounded one: alpr_gen.nvinfer.geometry.letterbox_matches_ultralytics).
+# Frame geometries. EXACT: nvinfer's letterbox is Ultralytics' (even sides, and nvinfer's
+# truncated scaled side, alpr_gen.nvinfer.geometry.scaled_size, equals Ultralytics' rounded one).
 EXACT: dict[str, tuple[int, int]] = {
     "16:9 1280x720": (1280, 720),
     "16:9 1920x1080": (1920, 1080),
