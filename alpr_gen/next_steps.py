@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import weakref
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -294,9 +295,17 @@ def next_steps(cs: ConfigSet, *, include_run: bool = True) -> list[Step]:
     return steps
 
 
+# The steps of a loaded set, worked out once for all the findings that name one (dropped with
+# the set).
+_STEPS: weakref.WeakKeyDictionary[ConfigSet, list[Step]] = weakref.WeakKeyDictionary()
+
+
 def step_for(cs: ConfigSet, item: Pending) -> Step:
     """The step that supplies one pending item."""
-    for step in next_steps(cs, include_run=False):
+    steps = _STEPS.get(cs)
+    if steps is None:
+        _STEPS[cs] = steps = next_steps(cs, include_run=False)
+    for step in steps:
         if item.rel in step.produces:
             return step
     return Step(f"put {item.rel} in place before deepstream-app starts", False, (item.rel,))

@@ -19,24 +19,11 @@ import re
 from dataclasses import dataclass, field
 
 from alpr_gen.configset.files import ConfigFile
-from alpr_gen.configset.values import glib_bool, glib_int
-from alpr_gen.deepstream.keyfile import Group, split_list
+from alpr_gen.configset.values import glib_bool, glib_int, glib_int_list
+from alpr_gen.deepstream.keyfile import Group
 
 Point = tuple[int, int]
 _STREAM = re.compile(r"(\d+)")
-
-
-def glib_int_list(value: str | None) -> list[int] | None:
-    """g_key_file_get_integer_list with ';' separators: every item an integer, else None."""
-    if value is None:
-        return None
-    out = []
-    for item in split_list(value):
-        number = glib_int(item)
-        if number is None:
-            return None
-        out.append(number)
-    return out
 
 
 def _flag(group: Group, key: str, default: bool) -> bool:

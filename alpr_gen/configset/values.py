@@ -23,6 +23,11 @@ def glib_int(value: str | None) -> int | None:
     return _or_none(gv.parse_integer, value)
 
 
+def glib_int_list(value: str | None) -> list[int] | None:
+    """g_key_file_get_integer_list: every `;`-separated item an integer, else None."""
+    return _or_none(gv.parse_integer_list, value)
+
+
 def glib_bool(value: str | None) -> bool | None:
     """g_key_file_get_boolean: exactly true/false/1/0 (trailing whitespace allowed)."""
     return _or_none(gv.parse_boolean, value)

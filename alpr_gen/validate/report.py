@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from alpr_gen.redact import clip, mask_text, safe_text
-from alpr_gen.validate.findings import Finding, LintReport, Severity
+from alpr_gen.validate.findings import PENDING_RULES, Finding, LintReport, Severity
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -63,7 +63,11 @@ def _waiting(report: LintReport) -> list[Finding]:
 
 def _listed(report: LintReport) -> list[Finding]:
     """Findings shown one by one: pending info findings are shown as next steps instead."""
-    return [f for f in report.findings if not (f.severity is Severity.INFO and f in report.pending)]
+    return [
+        f
+        for f in report.findings
+        if not (f.severity is Severity.INFO and f.rule_id in PENDING_RULES)
+    ]
 
 
 def render_steps(steps: list[Step], console: Console, *, title: str = "next steps") -> None:

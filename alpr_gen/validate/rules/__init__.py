@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from alpr_gen.configset import ConfigFile, ConfigSet, Gie
+from alpr_gen.configset.values import glib_int
 from alpr_gen.validate.findings import Severity
 
 
@@ -72,11 +73,8 @@ def keyfiles(cs: ConfigSet) -> Iterator[ConfigFile]:
             yield src
 
 
-def int_or_none(value: str | None) -> int | None:
-    """The integer DeepStream reads (g_key_file_get_integer), or None."""
-    from alpr_gen.configset.values import glib_int
-
-    return glib_int(value)
+# The integer DeepStream reads (g_key_file_get_integer), or None.
+int_or_none = glib_int
 
 
 def setting_location(cs: ConfigSet, gie: Gie, key: str) -> tuple[ConfigFile, int, str]:

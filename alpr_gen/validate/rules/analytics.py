@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterator
 
 from alpr_gen.configset import ConfigFile, ConfigSet
-from alpr_gen.deepstream.keyfile import Entry, Group, split_list
+from alpr_gen.configset.values import glib_int, glib_int_list
+from alpr_gen.deepstream.keyfile import Entry, Group
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.rules import Hit, hit, rule
 
@@ -28,10 +29,9 @@ def _groups(cs: ConfigSet) -> Iterator[tuple[ConfigFile, Group, int]]:
 def _shape_entries(group: Group) -> Iterator[tuple[Entry, list[int]]]:
     for entry in group.entries.values():
         if any(entry.key.startswith(p) for p in _SHAPES):
-            try:
-                yield entry, [int(v) for v in split_list(entry.value)]
-            except ValueError:
-                continue  # DS105 reports it
+            values = glib_int_list(entry.value)
+            if values is not None:  # else DS105 reports it
+                yield entry, values
 
 
 @rule("DS501", E, "nvdsanalytics group for a stream index that does not exist")
@@ -54,9 +54,8 @@ def points_inside(cs: ConfigSet) -> Iterator[Hit]:
     prop = src.keyfile.group("property") if src and src.keyfile else None
     if prop is None:
         return
-    try:
-        width, height = int(prop.get("config-width") or ""), int(prop.get("config-height") or "")
-    except ValueError:
+    width, height = glib_int(prop.get("config-width")), glib_int(prop.get("config-height"))
+    if width is None or height is None:
         return
     for src, group, _ in _groups(cs):
         for entry, values in _shape_entries(group):

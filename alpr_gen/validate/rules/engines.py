@@ -7,11 +7,11 @@ from pathlib import Path
 
 from alpr_gen.configset import ConfigSet, Gie, PathRef
 from alpr_gen.deepstream.engine_naming import engine_name, parse_engine_name
+from alpr_gen.deepstream.facts import PRECISION_OF_MODE
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.rules import Hit, hit, int_or_none, rule, setting_location
 
 E, W = Severity.ERROR, Severity.WARNING
-_PRECISION = {"0": "fp32", "1": "int8", "2": "fp16"}
 
 
 def _ref(cs: ConfigSet, gie: Gie, key: str) -> PathRef | None:
@@ -25,11 +25,18 @@ def _ref(cs: ConfigSet, gie: Gie, key: str) -> PathRef | None:
     return None
 
 
+def _precision(gie: Gie) -> str | None:
+    """The engine precision network-mode asks for (nvinfer's default 0 is FP32); None where GLib
+    cannot read the value."""
+    mode = 0 if gie.value("network-mode") is None else gie.int_value("network-mode")
+    return PRECISION_OF_MODE.get(mode) if mode is not None else None
+
+
 def _engine_check(cs: ConfigSet, gie: Gie) -> tuple[PathRef, PathRef, str] | None:
     engine, onnx = _ref(cs, gie, "model-engine-file"), _ref(cs, gie, "onnx-file")
     if engine is None or onnx is None:
         return None
-    precision = _PRECISION.get(gie.value("network-mode") or "0")
+    precision = _precision(gie)
     batch = int_or_none(gie.value("batch-size")) or 1
     gpu = int_or_none(gie.value("gpu-id")) or 0
     if precision is None or batch < 1 or gpu < 0:
@@ -83,7 +90,7 @@ def engine_mode(cs: ConfigSet) -> Iterator[Hit]:
         parsed = parse_engine_name(engine.logical.name) if engine else None
         if engine is None or not engine.exists or parsed is None:
             continue
-        precision = _PRECISION.get(gie.value("network-mode") or "0")
+        precision = _precision(gie)
         gpu = int_or_none(gie.value("gpu-id")) or 0
         if precision and parsed.precision != precision:
             yield hit(

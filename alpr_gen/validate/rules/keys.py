@@ -156,7 +156,7 @@ def parse_value(key: Key, value: str) -> tuple[list[float] | None, str | None]:
                 return None, None
             return [gv.parse_integer(value) if t is not T.FLOAT else gv.parse_double(value)], None
         except gv.GLibValueError:
-            return None, f"'{value}' is not {_NOUN[t]}{_space_note(value)}"
+            return None, f"'{value}' is not {_NOUN[t]}{_space_note(value, t)}"
     if t in (T.INT_LIST, T.FLOAT_LIST, T.COLOR):
         try:
             items = gv.parse_string_list(value)
@@ -167,8 +167,8 @@ def parse_value(key: Key, value: str) -> tuple[list[float] | None, str | None]:
             try:
                 nums.append(gv.parse_integer(item) if t is T.INT_LIST else gv.parse_double(item))
             except gv.GLibValueError:
-                noun = _NOUN[T.INT if t is T.INT_LIST else T.FLOAT]
-                return None, f"'{item}' in '{value}' is not {noun}{_space_note(item)}"
+                one = T.INT if t is T.INT_LIST else T.FLOAT
+                return None, f"'{item}' in '{value}' is not {_NOUN[one]}{_space_note(item, one)}"
         return nums, None
     return None, None
 
@@ -177,8 +177,9 @@ _NOUN = {T.INT: "an integer", T.FLAG: "an integer", T.FLOAT: "a number",
          T.BOOL: "a boolean (true/false/1/0)"}  # fmt: skip
 
 
-def _space_note(value: str) -> str:
-    if value != value.rstrip(_GLIB_SPACE) and value.strip(_GLIB_SPACE):
+def _space_note(value: str, t: T) -> str:
+    """Why a decimal that looks right is refused (integers and booleans may end in spaces)."""
+    if t is T.FLOAT and value != value.rstrip(_GLIB_SPACE) and value.strip(_GLIB_SPACE):
         return " (GLib reads no whitespace after a decimal number)"
     return ""
 
