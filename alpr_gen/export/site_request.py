@@ -93,27 +93,17 @@ def request_from_bundle(
 
 def _profile_input_size(site: str) -> int | None:
     """detector.input_size of a shipped profile, read without the environment it may need
-    (only the input size is used; unset variables read as placeholders)."""
+    (only the input size is used): a variable without a default that is not set reads as a
+    placeholder; one with a default keeps it."""
     from alpr_gen.errors import AlprGenError
     from alpr_gen.profile import load_profile
+    from alpr_gen.profile.environment import profile_variables
 
+    needed = {name: "placeholder" for name, required in profile_variables(site) if required}
     try:
-        return load_profile(site, env=_PlaceholderEnv()).detector.input_size
+        return load_profile(site, env={**needed, **os.environ}).detector.input_size
     except AlprGenError:
         return None
-
-
-class _PlaceholderEnv(dict[str, str]):
-    """os.environ, where every unset variable reads as a placeholder value."""
-
-    def __init__(self) -> None:
-        super().__init__(os.environ)
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-    def __missing__(self, key: str) -> str:
-        return "placeholder"
 
 
 def request_from_config(

@@ -183,3 +183,30 @@ def test_config_export_takes_the_input_size_from_the_profile(
     assert req.imgsz == outcome.rendered.plan.pgie.input_size
     assert req.onnx_path == outcome.out_dir / "models/yolo11s.onnx"
     assert request_from_bundle(cs, tmp_path / "w.pt", {"imgsz": 320}).imgsz == 320
+
+
+def test_config_export_reads_the_profile_without_its_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--config DIR where the profile's variables are not set (lot7's camera URIs are
+    `${LOT7_CAM1_URI:-rtsp://...}`): each keeps its default, so the profile loads and the input
+    size comes from it."""
+    import alpr_gen.profile.loader as loader
+    from alpr_gen.configset import load
+    from alpr_gen.export.site_request import request_from_bundle
+    from alpr_gen.writer import render_to_dir
+
+    # a site by name, as manifest.json names it: from a profiles directory of the test's own
+    monkeypatch.setattr(loader, "profiles_dir", lambda: tmp_path / "profiles")
+    path = tmp_path / "profiles" / "exportsite.yaml"
+    path.parent.mkdir()
+    path.write_text(
+        PROFILE.replace("HEAD", "deepstream")
+        .replace("input_size: 640", "input_size: 960")
+        .replace('"rtsp://10.0.0.1/a"', '"${EXPORT_CAM_A:-rtsp://10.0.0.1/a}"')
+    )
+    monkeypatch.delenv("EXPORT_CAM_A", raising=False)
+    outcome = render_to_dir("exportsite", tmp_path / "bundle")
+    cs = load(outcome.out_dir)
+    assert cs.site == "exportsite"
+    assert request_from_bundle(cs, tmp_path / "w.pt", {}).imgsz == 960
