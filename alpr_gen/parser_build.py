@@ -28,6 +28,7 @@ from pathlib import Path
 
 from alpr_gen.deepstream import facts, layout, versions
 from alpr_gen.errors import BuildError
+from alpr_gen.fsutil import read_bounded
 
 LIBRARY_NAME = facts.PARSER_LIBRARY
 HARNESS_NAME = "libalpr_harness.so"
@@ -154,10 +155,7 @@ def choose_headers(
 def _read_small(path: Path) -> str | None:
     """A small regular file's text, or None (missing, not a regular file, too big, unreadable)."""
     try:
-        if not path.is_file() or path.stat().st_size > _SMALL_FILE:
-            return None
-        with path.open("rb") as fh:
-            return fh.read(_SMALL_FILE).decode("utf-8", errors="replace")
+        return read_bounded(path, _SMALL_FILE).decode("utf-8", errors="replace")
     except OSError:
         return None
 

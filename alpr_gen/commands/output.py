@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 from shlex import quote
+from typing import TYPE_CHECKING
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markup import escape
@@ -17,9 +18,11 @@ from rich.table import Table
 from rich.text import Text
 
 from alpr_gen.redact import safe_text
-from alpr_gen.run.preflight import Check
 from alpr_gen.validate.report import render_steps
-from alpr_gen.writer import RenderOutcome
+
+if TYPE_CHECKING:
+    from alpr_gen.run.preflight import Check
+    from alpr_gen.writer import RenderOutcome
 
 _CHANGE_STYLE = {
     "created": "green",

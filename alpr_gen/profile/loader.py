@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from alpr_gen import yaml_bounded
 from alpr_gen.errors import ProfileError
-from alpr_gen.fsutil import os_reason, read_bounded, text_problem
+from alpr_gen.fsutil import line_of_problem, os_reason, read_bounded, text_problem
 from alpr_gen.profile.checks import check_profile
 from alpr_gen.profile.messages import describe, dotted_path
 from alpr_gen.profile.model import SiteProfile
@@ -173,8 +173,8 @@ def _read_text(path: Path) -> str:
         ) from None
     problem = text_problem(data)
     if problem:
-        line = problem.split(":", 1)[0].removeprefix("line ") if problem.startswith("line ") else ""
-        where = f"{path}:{line}" if line else str(path)
+        line = line_of_problem(problem)
+        where = f"{path}:{line}" if line is not None else str(path)
         raise ProfileError(
             f"{where}: the profile is not UTF-8 text: {problem.split(': ', 1)[-1]}",
             hint="save the profile as UTF-8 (most editors: File > Save with encoding)",

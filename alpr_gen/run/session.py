@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alpr_gen.configset import ConfigSet
 from alpr_gen.errors import LaunchError
@@ -28,7 +29,9 @@ from alpr_gen.run.preflight import (
 )
 from alpr_gen.run.preflight.model import ParserBuilder
 from alpr_gen.run.preflight.system import GET_DEEPSTREAM
-from alpr_gen.writer import RenderOutcome
+
+if TYPE_CHECKING:
+    from alpr_gen.writer import RenderOutcome
 
 
 @dataclass

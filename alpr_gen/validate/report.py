@@ -8,7 +8,6 @@ control characters escaped and its length bounded (`_shown`).
 from __future__ import annotations
 
 import json
-import os
 from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -37,14 +36,10 @@ _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO:
 
 def _display_path(report: LintReport, f: Finding) -> str:
     """The finding's file as a path usable from the current directory."""
+    from alpr_gen.next_steps import shown_dir
+
     p = Path(f.file)
-    if not p.is_absolute():
-        p = Path(report.root) / p
-    try:
-        rel = os.path.relpath(p)
-    except ValueError:  # another drive on Windows
-        return p.as_posix()
-    return p.as_posix() if rel.startswith("..") else Path(rel).as_posix()
+    return shown_dir(p if p.is_absolute() else Path(report.root) / p)
 
 
 def summary(report: LintReport) -> str:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alpr_gen.deepstream.layout import DEFAULT_OUT_ROOT
-from alpr_gen.profile.model import SiteProfile
 from alpr_gen.validate import lint_path
 from alpr_gen.validate.findings import LintReport
+
+if TYPE_CHECKING:
+    from alpr_gen.profile.model import SiteProfile
 
 
 def retarget(profile: SiteProfile, deepstream: str | None, platform: str | None) -> SiteProfile:
