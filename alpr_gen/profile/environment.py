@@ -8,28 +8,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from alpr_gen.errors import AlprGenError
-from alpr_gen.profile.loader import deep_merge, resolve_profile_path
+from alpr_gen.profile.loader import read_merged, resolve_profile_path
 
 _VAR_RE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}")
-_MAX_EXTENDS = 16
-
-
-def _merged(path: Path, depth: int = 0) -> dict[str, Any]:
-    if depth > _MAX_EXTENDS:
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        return {}
-    parent = data.pop("extends", None)
-    if not isinstance(parent, str):
-        return data
-    base = _merged(resolve_profile_path(parent, relative_to=path.parent), depth + 1)
-    return deep_merge(base, data)
 
 
 def _walk(value: object, found: dict[str, bool]) -> None:
@@ -51,7 +34,7 @@ def profile_variables(name_or_path: str | Path) -> list[tuple[str, bool]]:
     An unreadable profile reads none (render reports why)."""
     found: dict[str, bool] = {}
     try:
-        _walk(_merged(resolve_profile_path(name_or_path)), found)
-    except (OSError, yaml.YAMLError, AlprGenError, RecursionError):
+        _walk(read_merged(resolve_profile_path(name_or_path)), found)
+    except AlprGenError:
         return []
     return sorted(found.items())

@@ -224,6 +224,12 @@ def _yaml_hint(text: str, exc: yaml_bounded.YamlProblem) -> str | None:
     return None
 
 
+def read_merged(path: Path) -> dict[str, Any]:
+    """The profile's YAML merged with its `extends` chain, read with load_profile's bounds and
+    errors; nothing interpolated or validated."""
+    return _read_with_extends(path, _Source(), ())
+
+
 def _read_with_extends(path: Path, source: _Source, chain: tuple[Path, ...]) -> dict[str, Any]:
     resolved = path.resolve()
     if resolved in chain:
