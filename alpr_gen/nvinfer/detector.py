@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 from alpr_gen.errors import NvinferError
-from alpr_gen.nvinfer.bridge import ParserBridge
+from alpr_gen.nvinfer.bridge import Layer, ParserBridge
 from alpr_gen.nvinfer.cluster import cluster_for
-from alpr_gen.nvinfer.geometry import boxes_to_frame, frame_filter
+from alpr_gen.nvinfer.geometry import ScaleGeometry, boxes_to_frame, frame_filter
 from alpr_gen.nvinfer.preprocess import ChannelOrder, Resampler, opencv_resample, preprocess
 from alpr_gen.nvinfer.session import InferSession
 from alpr_gen.nvinfer.settings import InferSettings
@@ -47,21 +47,10 @@ class Detector:
         resample: Resampler = opencv_resample,
     ) -> tuple:
         """(clustered boxes in network pixels, the frame's ScaleGeometry), before the undo."""
-        s = self.settings
         item = preprocess(frame, self.spec, channel_order=channel_order, resample=resample)
         layers = self.session.frame_layers(item.tensor[None])[0]
-        n = s.num_detected_classes
-        res = self.bridge.bbox(
-            self._func,
-            layers,
-            num_classes=n,
-            pre_thresholds=[s.attrs_for(c).pre_cluster_threshold for c in range(n)],
-            post_thresholds=[s.attrs_for(c).post_cluster_threshold for c in range(n)],
-            net=(self.spec.net_width, self.spec.net_height, self.spec.channels),
-        )
-        if not res.ok:
-            raise NvinferError(f"{self._func} returned false: {res.error}")
-        return cluster_for(res.dets, s), item.geometry
+        net = (self.spec.net_width, self.spec.net_height, self.spec.channels)
+        return parse_detections(self.bridge, self.settings, layers, net), item.geometry
 
     def __call__(
         self,
@@ -72,15 +61,41 @@ class Detector:
         """The objects nvinfer attaches for one HxWx3 uint8 frame: [n, 6] float32 rows left,
         top, width, height, confidence, class_id in frame pixels."""
         dets, geo = self.parsed(frame, channel_order, resample)
-        s = self.settings
         h, w = frame.shape[:2]
-        return frame_filter(
-            boxes_to_frame(dets, geo),
-            s.attrs_for,
-            (w, h),
-            filter_out_class_ids=frozenset(s.filter_out_class_ids),
-            crop_objects_to_roi_boundary=s.crop_objects_to_roi_boundary,
-        )
+        return attach(dets, geo, self.settings, (w, h))
+
+
+def parse_detections(
+    bridge: ParserBridge, s: InferSettings, layers: list[Layer], net: tuple[int, int, int]
+) -> np.ndarray:
+    """One frame's output layers through the custom bbox parser (per-class pre-/post-cluster
+    thresholds) and nvdsinfer's clustering: [n, 6] boxes in network pixels."""
+    func, n = s.parse_bbox_func_name or "", s.num_detected_classes
+    res = bridge.bbox(
+        func,
+        layers,
+        num_classes=n,
+        pre_thresholds=[s.attrs_for(c).pre_cluster_threshold for c in range(n)],
+        post_thresholds=[s.attrs_for(c).post_cluster_threshold for c in range(n)],
+        net=net,
+    )
+    if not res.ok:
+        raise NvinferError(f"{func} returned false: {res.error or 'no reason given'}")
+    return cluster_for(res.dets, s)
+
+
+def attach(
+    dets: np.ndarray, geo: ScaleGeometry, s: InferSettings, frame_size: tuple[int, int]
+) -> np.ndarray:
+    """gst-nvinfer's attach step: boxes back to the frame, then its filters (detected-min/max,
+    roi offsets, filter-out-class-ids, crop-objects-to-roi-boundary)."""
+    return frame_filter(
+        boxes_to_frame(dets, geo),
+        s.attrs_for,
+        frame_size,
+        filter_out_class_ids=frozenset(s.filter_out_class_ids),
+        crop_objects_to_roi_boundary=s.crop_objects_to_roi_boundary,
+    )
 
 
 def to_xyxy(objects: np.ndarray) -> np.ndarray:

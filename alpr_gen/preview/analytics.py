@@ -19,9 +19,13 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from alpr_gen.configset.analytics import AnalyticsView, LineRule, Point
 from alpr_gen.preview.meta import FrameMeta, ObjectMeta
+
+if TYPE_CHECKING:
+    import numpy as np
 
 LAST_N_FRAMES = 10  # nvds_analytics.h
 MODE_MAX_ANGLE_DEG = {"loose": 90.0, "balanced": 60.0, "strict": 30.0}
@@ -83,14 +87,18 @@ class AnalyticsStage:
     line_counts: dict[tuple[int, str], int] = field(default_factory=dict)
     roi_counts: dict[tuple[int, str], int] = field(default_factory=dict)  # last frame's
 
-    def _scale(self, p: Point) -> FPoint:
+    # ROI polygons in frame space, per rule: built once, tested for every object of every frame.
+    _polygons: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def to_frame(self, p: Point) -> FPoint:
+        """A point of the analytics config (config-width x config-height) in the frame."""
         w, h = self.frame_size
         sx = w / self.view.config_width if self.view.config_width else 1.0
         sy = h / self.view.config_height if self.view.config_height else 1.0
         return (p[0] * sx, p[1] * sy)
 
     def line_in_frame(self, rule: LineRule) -> tuple[FPoint, FPoint]:
-        return (self._scale(rule.line[0]), self._scale(rule.line[1]))
+        return (self.to_frame(rule.line[0]), self.to_frame(rule.line[1]))
 
     def process(self, frame: FrameMeta) -> list[Crossing]:
         if not self.view.enabled:
@@ -129,7 +137,7 @@ class AnalyticsStage:
             a, b = self.line_in_frame(rule)
             if not segments_intersect(past[-2], past[-1], a, b, extended=rule.extended):
                 continue
-            d0, d1 = self._scale(rule.direction[0]), self._scale(rule.direction[1])
+            d0, d1 = self.to_frame(rule.direction[0]), self.to_frame(rule.direction[1])
             direction = (d1[0] - d0[0], d1[1] - d0[1])
             if angle_deg(motion, direction) >= MODE_MAX_ANGLE_DEG[rule.mode]:
                 continue
@@ -151,7 +159,7 @@ class AnalyticsStage:
         for rule in self.view.directions:
             if not rule.enabled or rule.stream != stream or not _applies(rule.class_ids, o):
                 continue
-            s, e = self._scale(rule.start), self._scale(rule.end)
+            s, e = self.to_frame(rule.start), self.to_frame(rule.end)
             angle = angle_deg(motion, (e[0] - s[0], e[1] - s[1]))
             if angle < MODE_MAX_ANGLE_DEG[rule.mode] and angle < best_angle:
                 best, best_angle = rule.label, angle
@@ -165,7 +173,10 @@ class AnalyticsStage:
         for rule in self.view.rois:
             if not rule.enabled or rule.stream != stream or not _applies(rule.class_ids, o):
                 continue
-            poly = np.array([self._scale(p) for p in rule.points], np.float32)
+            poly = self._polygons.get(id(rule))
+            if poly is None:
+                poly = np.array([self.to_frame(p) for p in rule.points], np.float32)
+                self._polygons[id(rule)] = poly
             inside = cv2.pointPolygonTest(poly, point, False) >= 0
             if inside != rule.inverse:
                 out.append(rule.label)

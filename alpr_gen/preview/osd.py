@@ -98,7 +98,7 @@ def _draw_analytics(img: np.ndarray, stream: int, a: AnalyticsStage, style: OsdS
 
     for rule in a.view.rois:
         if rule.stream == stream and rule.enabled:
-            pts = np.array([a._scale(p) for p in rule.points], np.int32)
+            pts = np.array([a.to_frame(p) for p in rule.points], np.int32)
             cv2.polylines(img, [pts], True, (255, 255, 0), 2)
             count = a.roi_counts.get((stream, rule.label), 0)
             _text(img, f"{rule.label}: {count}", int(pts[0][0]), int(pts[0][1]), style)
@@ -107,7 +107,7 @@ def _draw_analytics(img: np.ndarray, stream: int, a: AnalyticsStage, style: OsdS
             continue
         (x1, y1), (x2, y2) = a.line_in_frame(line)
         cv2.line(img, (int(x1), int(y1)), (int(x2), int(y2)), (255, 255, 0), 2)
-        d0, d1 = a._scale(line.direction[0]), a._scale(line.direction[1])
+        d0, d1 = a.to_frame(line.direction[0]), a.to_frame(line.direction[1])
         cv2.arrowedLine(img, (int(d0[0]), int(d0[1])), (int(d1[0]), int(d1[1])), (0, 255, 255), 2)
         if a.view.osd_mode >= 2:
             count = a.line_counts.get((stream, line.label), 0)

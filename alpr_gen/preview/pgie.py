@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from alpr_gen.errors import PreviewError
+from alpr_gen.errors import NvinferError, PreviewError
 from alpr_gen.nvinfer.bridge import Layer
 from alpr_gen.preview.gie import InferInstance
 from alpr_gen.preview.meta import Batch, FrameMeta, ObjectMeta
@@ -30,35 +30,24 @@ class PrimaryGie:
 
     def detect(self, frame: FrameMeta, layers: list[Layer]) -> np.ndarray:
         """One frame's parsed, clustered detections in network pixels [n, 6]."""
-        from alpr_gen.nvinfer.cluster import cluster_for
+        from alpr_gen.nvinfer.detector import parse_detections
 
-        s = self.inst.settings
-        func = s.parse_bbox_func_name
-        if not func:
+        if not self.inst.settings.parse_bbox_func_name:
             raise PreviewError(
                 f"{self.inst.gie.config.rel if self.inst.gie.config else ''}: no "
                 "parse-bbox-func-name; the preview backend needs the custom parser",
             )
-        attrs = s.class_attrs
-        res = self.inst.bridge.bbox(
-            func,
-            layers,
-            num_classes=s.num_detected_classes,
-            pre_thresholds=[a.pre_cluster_threshold for a in attrs],
-            post_thresholds=[a.post_cluster_threshold for a in attrs],
-            net=self.inst.net,
-        )
-        if not res.ok:
+        try:
+            return parse_detections(self.inst.bridge, self.inst.settings, layers, self.inst.net)
+        except NvinferError as exc:
             raise PreviewError(
-                f"{func} returned false on frame {frame.frame_num} of stream {frame.stream}: "
-                f"{res.error or 'no reason given'}",
+                f"{exc.message} (frame {frame.frame_num} of stream {frame.stream})",
                 hint="the model's output does not match the parser (re-export the model?)",
-            )
-        return cluster_for(res.dets, s)
+            ) from None
 
     def process(self, batch: Batch) -> bool:
         """Attach objects to the batch's frames; False when `interval` skips this batch."""
-        from alpr_gen.nvinfer.geometry import boxes_to_frame, frame_filter
+        from alpr_gen.nvinfer.detector import attach
         from alpr_gen.nvinfer.preprocess import preprocess_batch
 
         s = self.inst.settings
@@ -69,14 +58,7 @@ class PrimaryGie:
         tensor, geos = preprocess_batch([f.image for f in batch], self.inst.spec)
         per_frame = self.inst.frame_layers(tensor)
         for frame, layers, geo in zip(batch, per_frame, geos, strict=True):
-            dets = boxes_to_frame(self.detect(frame, layers), geo)
-            dets = frame_filter(
-                dets,
-                s.attrs_for,
-                (frame.width, frame.height),
-                filter_out_class_ids=frozenset(s.filter_out_class_ids),
-                crop_objects_to_roi_boundary=s.crop_objects_to_roi_boundary,
-            )
+            dets = attach(self.detect(frame, layers), geo, s, (frame.width, frame.height))
             frame.objects = [self._object(row) for row in dets]
         self.batches_inferred += 1
         self.frames_inferred += len(batch)

@@ -35,6 +35,8 @@ class RunLoop:
         self.cs, self.st, self.emit, self.stop = cs, stages, emit, stop
         self.max_frames = max_frames
         self.counters = Counters()
+        # The SGIEs whose reads the summary counts: the OCR ones, else every SGIE.
+        self.readers = [s for s in stages.sgies if s.inst.gie.is_ocr] or stages.sgies
         app = cs.application
         streams = [s.stream for s in stages.sources]
         self.perf = PerfClock(streams, float(app.perf_interval_sec) if app.perf_enabled else 0.0)
@@ -125,8 +127,7 @@ class RunLoop:
         return next((o.label for o in frame.objects if o.object_id == object_id), "")
 
     def _count(self, batch: Batch) -> None:
-        c = self.counters
-        readers = [s for s in self.st.sgies if s.inst.gie.is_ocr] or self.st.sgies
+        c, readers = self.counters, self.readers
         for frame in batch:
             c.frames[frame.stream] = c.frames.get(frame.stream, 0) + 1
             for o in frame.objects:
@@ -138,8 +139,6 @@ class RunLoop:
                 read = o.plate_read or next((x for x in o.classifications if x.label), None)
                 if read is not None:
                     c.keep_read(o.object_id, read.confidence, read.label)
-        c.ocr_calls = {oid: n for s in readers for (_, oid), n in s.calls.items()}
-        c.untracked_ocr_calls = sum(s.untracked_calls for s in readers)
 
     def _outputs(self, batch: Batch) -> None:
         st, c = self.st, self.counters
@@ -187,6 +186,8 @@ class RunLoop:
         c.publish_failed += failed
         c.failures += why
         c.ended = time.monotonic()
+        c.ocr_calls = {oid: n for s in self.readers for (_, oid), n in s.calls.items()}
+        c.untracked_ocr_calls = sum(s.untracked_calls for s in self.readers)
         summary = c.summary()
         jsonl = self.st.outlets.jsonl
         if jsonl is not None:
