@@ -20,8 +20,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from alpr_synth.demo_model import DEMO_WEIGHTS
+
 REPO = Path(__file__).resolve().parents[2]
-DEMO_WEIGHTS = REPO / "models" / "demo" / "alpr_demo_yolo11n.pt"
 DEMO_VIDEO = REPO / "demo" / "demo.mp4"
 FAKE_DS = REPO / "tests" / "run" / "fake_deepstream_app.py"
 # Secrets the shipped profiles read from the environment (any value renders).

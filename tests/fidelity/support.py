@@ -19,13 +19,13 @@ import numpy as np
 
 from alpr_gen.deepstream.keyfile import read_keyfile
 from alpr_gen.nvinfer.settings import InferSettings
+from alpr_synth.demo_model import DEMO_WEIGHTS  # noqa: F401 - for the tests and benches
 
 os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_VERBOSE", "false")
 
 REPO = Path(__file__).resolve().parents[2]
 RENDERED_PGIE = REPO / "tests" / "golden" / "lot7" / "pgie_yolo11.txt"
-DEMO_WEIGHTS = REPO / "models" / "demo" / "alpr_demo_yolo11n.pt"
 FRAME_SEED = 2026
 # Frame geometries. EXACT: nvinfer's letterbox is Ultralytics' (even sides, and nvinfer's
 # truncated scaled side, alpr_gen.nvinfer.geometry.scaled_size, equals Ultralytics' rounded one).

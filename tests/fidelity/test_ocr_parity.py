@@ -20,7 +20,7 @@ import pytest
 
 from alpr_gen.ocr.preprocess import ppocr_preprocess, sgie_input
 from alpr_gen.ocr.presets import OCR_PRESETS
-from tests.ocr.ocr_support import OcrCalls, parse_outputs, write_config
+from ocr.ocr_support import OcrCalls, parse_outputs, write_config
 
 pytestmark = pytest.mark.slow
 PRESET = OCR_PRESETS["ppocr"]

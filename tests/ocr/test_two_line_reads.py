@@ -14,7 +14,8 @@ import pytest
 
 from alpr_gen.ocr.preprocess import sgie_input
 from alpr_gen.ocr.presets import OCR_PRESETS
-from tests.ocr.ocr_support import OcrCalls, indices_layers, write_config
+
+from .ocr_support import OcrCalls, indices_layers, write_config
 
 pytestmark = pytest.mark.slow
 PRESET = OCR_PRESETS["ppocr"]

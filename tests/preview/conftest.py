@@ -17,6 +17,7 @@ from alpr_gen.configset import load
 from alpr_gen.preview.backend import PreviewBackend, PreviewOptions
 from alpr_gen.preview.summary import Counters
 from alpr_gen.run.events import Event, LineCrossed, PlateRead, RunSummary
+from alpr_synth.demo_model import DEMO_WEIGHTS
 from brokers.servers import (  # noqa: F401 - fixtures
     mosquitto,
     mosquitto_auth,
@@ -28,7 +29,6 @@ from brokers.servers import (  # noqa: F401 - fixtures
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_CLIP = ROOT / "demo" / "demo.mp4"
 DEMO_GT = ROOT / "demo" / "demo_gt.json"
-DEMO_WEIGHTS = ROOT / "models" / "demo" / "alpr_demo_yolo11n.pt"
 
 
 def cli(*args: object) -> str:
