@@ -20,12 +20,16 @@ from alpr_gen.configset.values import (
     resolve_path,
     resolve_uri,
 )
-from alpr_gen.deepstream.facts import DEFAULT_MSG_CONV_FRAME_INTERVAL, SinkType, SourceType
+from alpr_gen.deepstream.facts import (
+    DEFAULT_MSG_CONV_FRAME_INTERVAL,
+    LIVE_SOURCE_TYPES,
+    SinkType,
+    SourceType,
+)
 from alpr_gen.deepstream.keyfile import Group, split_list
 from alpr_gen.deepstream.versions import RELEASES
 
 _SOURCE_RE = re.compile(r"source(\d+)")
-_LIVE_TYPES = (SourceType.CAMERA_V4L2, SourceType.RTSP, SourceType.CAMERA_CSI)
 
 
 def _int(group: Group | None, key: str, default: int) -> int:
@@ -58,7 +62,7 @@ class SourceView:
 
     @property
     def is_live(self) -> bool:
-        return self.type in _LIVE_TYPES
+        return self.type in LIVE_SOURCE_TYPES
 
     @property
     def is_rtsp(self) -> bool:

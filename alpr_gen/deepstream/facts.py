@@ -93,6 +93,8 @@ class SourceType(IntEnum):
 SOURCE_URI_SCHEMES = ("file", "rtsp", "rtsps", "rtspt", "rtspu", "http", "https", "udp", "rtmp")
 # Source types that read `uri`.
 URI_SOURCE_TYPES = (SourceType.URI, SourceType.MULTI_URI, SourceType.RTSP)
+# Sources that never end and push frames at their own pace (nvstreammux live-source).
+LIVE_SOURCE_TYPES = (SourceType.CAMERA_V4L2, SourceType.RTSP, SourceType.CAMERA_CSI)
 
 
 class SinkType(IntEnum):

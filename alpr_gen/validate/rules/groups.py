@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from alpr_gen.configset import ConfigFile, ConfigSet
 from alpr_gen.configset.values import enabled, glib_int
 from alpr_gen.deepstream.catalogue.app import ENABLE_INT_GROUPS
+from alpr_gen.deepstream.facts import URI_SOURCE_TYPES
 from alpr_gen.deepstream.keyfile import Group
 from alpr_gen.redact import quote_line
 from alpr_gen.validate.findings import Severity
@@ -107,7 +108,7 @@ def _required(cs: ConfigSet) -> Iterator[tuple[ConfigFile, Group, str, str]]:
             if re.fullmatch(r"source\d+", group.name):
                 if "type" not in group.entries:
                     yield cs.app, group, "type", "say what kind of source this is"
-                elif glib_int(group.get("type")) in (2, 3, 4) and "uri" not in group.entries:
+                elif glib_int(group.get("type")) in URI_SOURCE_TYPES and "uri" not in group.entries:
                     yield cs.app, group, "uri", "URI/RTSP sources need a uri"
             if group.name.startswith("sink") and "type" not in group.entries:
                 yield cs.app, group, "type", "say what kind of sink this is"

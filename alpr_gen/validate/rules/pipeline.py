@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 from alpr_gen.configset import ConfigSet
 from alpr_gen.configset.values import glib_int
+from alpr_gen.deepstream.facts import LIVE_SOURCE_TYPES
 from alpr_gen.validate.findings import Severity
 from alpr_gen.validate.rules import Hit, hit, int_or_none, rule, setting_location
 
 E, W = Severity.ERROR, Severity.WARNING
-_LIVE_TYPES = {1, 4, 5}
 
 
 def _mux_batch(cs: ConfigSet) -> tuple[int | None, int]:
@@ -37,7 +37,7 @@ def mux_batch(cs: ConfigSet) -> Iterator[Hit]:
 @rule("DS307", W, "live sources without streammux live-source=1")
 def live_source(cs: ConfigSet) -> Iterator[Hit]:
     g = cs.app_group("streammux")
-    live = [s for s in cs.enabled_source_groups() if glib_int(s.get("type")) in _LIVE_TYPES]
+    live = [s for s in cs.enabled_source_groups() if glib_int(s.get("type")) in LIVE_SOURCE_TYPES]
     if g is not None and live and not glib_int(g.get("live-source")):
         yield hit(
             cs.app,
