@@ -38,7 +38,6 @@ class Detector:
         self.session = session
         self.bridge = bridge
         self.spec = session.preprocess_spec(settings)
-        self._func = settings.parse_bbox_func_name
 
     def parsed(
         self,
